@@ -1,0 +1,27 @@
+/* Shared helpers of the CLI: the subcommand entry points, one error printer, and the
+ * printing of a profile's diagnostics. Only cli/ prints; the stages return errors. */
+#ifndef SCORCH_CLI_H
+#define SCORCH_CLI_H
+
+#include "collapse.h"
+
+/* Exit codes: 0 success, 1 a check that ran and failed, 2 usage, bad input or privilege. */
+enum { EXIT_OK = 0, EXIT_CHECK_FAILED = 1, EXIT_USAGE = 2 };
+
+int cmd_collapse(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/* Prints `scorch: CMD: message` on stderr. */
+void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints the profile's bad-line diagnostics (the first few, then a count) and notes. */
+void cli_print_diags(const char *cmd, const struct profile *p);
+/* Reports an unknown option or missing argument in getopt's style, pointing to --help. */
+int cli_usage_error(const char *cmd, const char *what);
+/* Prints `scorch help CMD` text for cmd (from the command table). Returns 0, or -1 if unknown. */
+int cli_help(const char *cmd, FILE *out);
+
+#endif

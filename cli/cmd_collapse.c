@@ -1,0 +1,104 @@
+/* `scorch collapse`: fold perf script, bpftrace or folded input into sorted folded stacks. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_PID = 256, OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS, OPT_EVENT_FILTER };
+
+int cmd_collapse(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "pid", no_argument, NULL, OPT_PID },
+		{ "tid", no_argument, NULL, OPT_TID },
+		{ "kernel", no_argument, NULL, OPT_KERNEL },
+		{ "jit", no_argument, NULL, OPT_JIT },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "addrs", no_argument, NULL, OPT_ADDRS },
+		{ "event-filter", required_argument, NULL, OPT_EVENT_FILTER },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct collapse_opts opts = { 0 };
+	enum input_format fmt = FMT_AUTO;
+	const char *out_path = NULL;
+	bool quiet = false;
+	int c, ret = EXIT_USAGE;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:f:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out_path = optarg; break;
+		case 'f':
+			if (collapse_format_parse(optarg, &fmt)) {
+				cli_err("collapse", "unknown format '%s' (auto, perf, bpftrace, folded)",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_PID: opts.pid = true; break;
+		case OPT_TID: opts.tid = true; break;
+		case OPT_KERNEL: opts.kernel = true; break;
+		case OPT_JIT: opts.jit = true; break;
+		case OPT_ALL: opts.kernel = opts.jit = true; break;
+		case OPT_ADDRS: opts.addrs = true; break;
+		case OPT_EVENT_FILTER: opts.event_filter = optarg; break;
+		case 'q': quiet = true; break;
+		case 'h': cli_help("collapse", stdout); return EXIT_OK;
+		case ':': {
+			char msg[128];
+			snprintf(msg, sizeof(msg), "option '%s' needs a value", argv[optind - 1]);
+			return cli_usage_error("collapse", msg);
+		}
+		default: {
+			char msg[128];
+			snprintf(msg, sizeof(msg), "unknown option '%s'", argv[optind - 1]);
+			return cli_usage_error("collapse", msg);
+		}
+		}
+	}
+
+	struct profile *p = prof_new();
+	struct atomic_out out = { 0 };
+	if (!p) {
+		cli_err("collapse", "out of memory");
+		return EXIT_USAGE;
+	}
+	int nfiles = argc - optind;
+	for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
+		const char *path = nfiles ? argv[optind + i] : "-";
+		if (collapse_file(p, path, fmt, &opts)) {
+			cli_print_diags("collapse", p);
+			cli_err("collapse", "%s", prof_error(p));
+			goto out;
+		}
+	}
+	cli_print_diags("collapse", p);
+	if (!quiet)
+		for (size_t i = 0; i < prof_note_count(p) && prof_note_get(p, i); i++)
+			cli_err("collapse", "note: %s", prof_note_get(p, i));
+	if (prof_nstacks(p) == 0) {
+		cli_err("collapse", "no stacks found in the input");
+		goto out;
+	}
+	int err = aout_open(&out, out_path);
+	if (!err)
+		err = fold_write(p, out.fp);
+	if (!err)
+		err = aout_commit(&out);
+	if (err) {
+		cli_err("collapse", "%s: %s", out_path ? out_path : "<stdout>", strerror(-err));
+		aout_abort(&out);
+		goto out;
+	}
+	ret = EXIT_OK;
+out:
+	prof_free(p);
+	return ret;
+}

@@ -1,0 +1,113 @@
+/* Input format detection and the one entry point the CLI uses to fold a file of any supported
+ * format into a profile. */
+#include "collapse.h"
+
+#include <errno.h>
+#include <string.h>
+
+static bool starts_with(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+enum input_format collapse_detect(const char *data, size_t len)
+{
+	size_t pos = 0, lines = 0;
+	while (pos < len && lines < 2000) {
+		const char *nl = memchr(data + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - data) : len;
+		const char *s = data + pos;
+		size_t n = end - pos;
+		lines++;
+		/* bpftrace: a map entry `@name[key...]: N` or `@[`, or its banner */
+		if (starts_with(s, n, "@") || starts_with(s, n, "Attaching ") )
+			if (starts_with(s, n, "Attaching ") || memchr(s, '[', n) || memchr(s, ':', n))
+				return FMT_BPFTRACE;
+		/* perf script: an indented frame `\t ADDR sym (module)` */
+		if (n > 2 && (s[0] == '\t' || s[0] == ' ')) {
+			size_t i = 0;
+			while (i < n && (s[i] == ' ' || s[i] == '\t'))
+				i++;
+			size_t h = i;
+			while (h < n && is_hex(s[h]))
+				h++;
+			if (h > i && h < n && s[h] == ' ')
+				return FMT_PERF;
+		}
+		pos = end + 1;
+	}
+	return FMT_FOLDED;
+}
+
+const char *collapse_format_name(enum input_format fmt)
+{
+	switch (fmt) {
+	case FMT_FOLDED: return "folded";
+	case FMT_PERF: return "perf";
+	case FMT_BPFTRACE: return "bpftrace";
+	default: return "auto";
+	}
+}
+
+int collapse_format_parse(const char *name, enum input_format *out)
+{
+	static const struct { const char *name; enum input_format fmt; } names[] = {
+		{ "auto", FMT_AUTO }, { "folded", FMT_FOLDED }, { "perf", FMT_PERF },
+		{ "perf-script", FMT_PERF }, { "bpftrace", FMT_BPFTRACE },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(name, names[i].name)) {
+			*out = names[i].fmt;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int collapse_file(struct profile *p, const char *path, enum input_format fmt,
+		  const struct collapse_opts *o)
+{
+	static const struct collapse_opts defaults;
+	struct line_reader *lr = NULL;
+	int err = lr_open(&lr, path);
+	if (err) {
+		prof_set_error(p, "%s: %s", path && strcmp(path, "-") ? path : "<stdin>",
+			       err == -ESPIPE ? "gzip input must be a file, not a pipe"
+					      : strerror(-err));
+		return err;
+	}
+	if (!o)
+		o = &defaults;
+	if (fmt == FMT_AUTO) {
+		const char *data;
+		long n = lr_peek(lr, &data, 256 * 1024);
+		if (n < 0) {
+			err = (int)n;
+			prof_set_error(p, "%s: %s", lr_name(lr), strerror(-err));
+			goto out;
+		}
+		fmt = collapse_detect(data, (size_t)n);
+	}
+	switch (fmt) {
+	case FMT_PERF:
+		err = perf_collapse(p, lr, o);
+		break;
+	case FMT_BPFTRACE:
+		err = bt_collapse(p, lr, o);
+		break;
+	default:
+		err = fold_read(p, lr);
+		break;
+	}
+	if (err && !prof_error(p))
+		prof_set_error(p, "%s: %s", lr_name(lr), strerror(-err));
+out:
+	lr_close(lr);
+	return err;
+}

@@ -1,0 +1,127 @@
+/* Folded-stack input, read as flamegraph.pl reads it: the count is the last run of
+ * `\d+(\.\d*)?` after one whitespace character; a second such run before it makes the line
+ * differential (difffolded.pl's `stack before after`). Frames split on ';' with Perl's split
+ * rules (trailing empty frames dropped), so a graph of the same file has the same frames. */
+#include "collapse.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_perl_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Finds a trailing count in s[0..*len): on success *len is cut to the stack before the one
+ * whitespace character, and the count is stored. */
+static bool take_count(const char *s, size_t *len, double *value, uint64_t *ivalue, bool *is_int)
+{
+	size_t end = *len, i = end;
+	while (i > 0 && ((s[i - 1] >= '0' && s[i - 1] <= '9') || s[i - 1] == '.'))
+		i--;
+	if (i == end || i == 0 || !is_perl_space(s[i - 1]))
+		return false;
+	/* \d+(\.\d*)? : digits first, at most one point */
+	size_t j = i;
+	uint64_t iv = 0;
+	bool overflow = false;
+	while (j < end && s[j] >= '0' && s[j] <= '9') {
+		unsigned d = (unsigned)(s[j] - '0');
+		if (iv > (UINT64_MAX - d) / 10)
+			overflow = true;
+		iv = iv * 10 + d;
+		j++;
+	}
+	if (j == i)
+		return false;
+	bool frac = false;
+	if (j < end) {
+		if (s[j] != '.')
+			return false;
+		for (size_t k = j + 1; k < end; k++) {
+			if (s[k] == '.')
+				return false;
+			if (s[k] != '0')
+				frac = true;
+		}
+	}
+	char num[64];
+	size_t n = end - i < sizeof(num) - 1 ? end - i : sizeof(num) - 1;
+	memcpy(num, s + i, n);
+	num[n] = '\0';
+	*value = strtod(num, NULL);
+	*ivalue = iv;
+	*is_int = !frac && !overflow;
+	*len = i - 1;
+	return true;
+}
+
+int fold_read(struct profile *p, struct line_reader *lr)
+{
+	uint32_t *frames = NULL;
+	size_t frames_cap = 0;
+	const char *line;
+	size_t len;
+	int r, err = 0;
+
+	while ((r = lr_next(lr, &line, &len)) > 0) {
+		/* CRLF files are accepted (flamegraph.pl would drop every line of one) */
+		if (len && line[len - 1] == '\r')
+			len--;
+		if (!len)
+			continue;
+		double v1, v2;
+		uint64_t i1, i2;
+		bool int1, int2;
+		size_t stack_len = len;
+		if (!take_count(line, &stack_len, &v1, &i1, &int1)) {
+			prof_diag_add(p, lr_name(lr), lr_lineno(lr), "expected a count after the stack");
+			continue;
+		}
+		size_t stack2_len = stack_len;
+		bool diff = take_count(line, &stack2_len, &v2, &i2, &int2);
+		if (diff)
+			stack_len = stack2_len;
+
+		/* split on ';', Perl style: trailing empty fields are dropped */
+		size_t depth = 0, start = 0;
+		size_t keep = stack_len;
+		while (keep > 0 && line[keep - 1] == ';')
+			keep--;
+		for (size_t k = 0; k <= keep && keep > 0; k++) {
+			if (k == keep || line[k] == ';') {
+				if (depth + 1 > frames_cap) {
+					size_t ncap = frames_cap ? frames_cap * 2 : 256;
+					uint32_t *nf = realloc(frames, ncap * sizeof(uint32_t));
+					if (!nf) {
+						err = -ENOMEM;
+						goto out;
+					}
+					frames = nf;
+					frames_cap = ncap;
+				}
+				int64_t id = prof_intern(p, line + start, k - start);
+				if (id < 0) {
+					err = (int)id;
+					goto out;
+				}
+				frames[depth++] = (uint32_t)id;
+				start = k + 1;
+			}
+		}
+		if (diff)
+			err = prof_add_diff(p, frames, depth, v2, v1);
+		else if (int1)
+			err = prof_add(p, frames, depth, i1);
+		else
+			err = prof_add_f(p, frames, depth, v1);
+		if (err)
+			goto out;
+	}
+	if (r < 0)
+		err = r;
+out:
+	free(frames);
+	return err;
+}

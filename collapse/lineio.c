@@ -1,0 +1,284 @@
+/* Block line reader and atomic output files. Input is read 1 MiB at a time (gzip streams are
+ * inflated through zlib); lines are returned in place inside the block, and a line that spans
+ * two blocks is moved to the front before the next read, so there is no copy per line. */
+#include "lineio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define LR_BLOCK (1u << 20)
+
+struct line_reader {
+	int fd;
+	bool own_fd;
+	gzFile gz;
+	const char *mem;	/* in-memory input: buf points into it */
+	char *buf;
+	size_t cap, start, end;
+	bool eof;
+	size_t lineno;
+	char name[256];
+};
+
+static int lr_fill(struct line_reader *lr)
+{
+	if (lr->eof || lr->mem)
+		return 0;
+	if (lr->start > 0) {
+		memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
+		lr->end -= lr->start;
+		lr->start = 0;
+	}
+	if (lr->end == lr->cap) {
+		size_t ncap = lr->cap * 2;
+		char *nb = realloc(lr->buf, ncap + 1);
+		if (!nb)
+			return -ENOMEM;
+		lr->buf = nb;
+		lr->cap = ncap;
+	}
+	for (;;) {
+		ssize_t n;
+		if (lr->gz) {
+			n = gzread(lr->gz, lr->buf + lr->end, (unsigned)(lr->cap - lr->end));
+			if (n < 0) {
+				int zerr;
+				gzerror(lr->gz, &zerr);
+				return zerr == Z_ERRNO ? -errno : -EBADMSG;
+			}
+		} else {
+			n = read(lr->fd, lr->buf + lr->end, lr->cap - lr->end);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				return -errno;
+			}
+		}
+		if (n == 0)
+			lr->eof = true;
+		lr->end += (size_t)n;
+		return (int)(n > 0);
+	}
+}
+
+static int lr_init(struct line_reader **out, int fd, bool own, const char *name)
+{
+	struct line_reader *lr = calloc(1, sizeof(*lr));
+	if (!lr)
+		return -ENOMEM;
+	lr->fd = fd;
+	lr->own_fd = own;
+	lr->cap = LR_BLOCK;
+	lr->buf = malloc(lr->cap + 1);
+	if (!lr->buf) {
+		free(lr);
+		return -ENOMEM;
+	}
+	snprintf(lr->name, sizeof(lr->name), "%s", name);
+	/* gzip magic: hand the fd to zlib, which also reads plain data transparently, but only
+	 * after checking, so plain input keeps the cheaper read() path */
+	int r = lr_fill(lr);
+	if (r < 0) {
+		lr_close(lr);
+		return r;
+	}
+	if (lr->end >= 2 && (unsigned char)lr->buf[0] == 0x1f && (unsigned char)lr->buf[1] == 0x8b) {
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			lr_close(lr);
+			return -ESPIPE;	/* gzip on a pipe: ask for a file (or zcat) */
+		}
+		int dfd = dup(fd);
+		lr->gz = dfd >= 0 ? gzdopen(dfd, "rb") : NULL;
+		if (!lr->gz) {
+			if (dfd >= 0)
+				close(dfd);
+			lr_close(lr);
+			return -ENOMEM;
+		}
+		gzbuffer(lr->gz, LR_BLOCK);
+		lr->start = lr->end = 0;
+		lr->eof = false;
+		r = lr_fill(lr);
+		if (r < 0) {
+			lr_close(lr);
+			return r;
+		}
+	}
+	*out = lr;
+	return 0;
+}
+
+int lr_open(struct line_reader **out, const char *path)
+{
+	if (!path || !strcmp(path, "-"))
+		return lr_init(out, STDIN_FILENO, false, "<stdin>");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = lr_init(out, fd, true, path);
+	if (r < 0)
+		close(fd);
+	return r;
+}
+
+int lr_open_mem(struct line_reader **out, const char *data, size_t len, const char *name)
+{
+	struct line_reader *lr = calloc(1, sizeof(*lr));
+	if (!lr)
+		return -ENOMEM;
+	lr->fd = -1;
+	lr->mem = data;
+	lr->buf = (char *)data;
+	lr->cap = lr->end = len;
+	lr->eof = true;
+	snprintf(lr->name, sizeof(lr->name), "%s", name ? name : "<memory>");
+	*out = lr;
+	return 0;
+}
+
+void lr_close(struct line_reader *lr)
+{
+	if (!lr)
+		return;
+	if (lr->gz)
+		gzclose(lr->gz);
+	if (lr->own_fd && lr->fd >= 0)
+		close(lr->fd);
+	if (!lr->mem)
+		free(lr->buf);
+	free(lr);
+}
+
+int lr_next(struct line_reader *lr, const char **line, size_t *len)
+{
+	for (;;) {
+		char *s = lr->buf + lr->start;
+		size_t avail = lr->end - lr->start;
+		char *nl = avail ? memchr(s, '\n', avail) : NULL;
+		if (nl) {
+			*line = s;
+			*len = (size_t)(nl - s);
+			lr->start += *len + 1;
+			lr->lineno++;
+			return 1;
+		}
+		if (lr->eof) {
+			if (!avail)
+				return 0;
+			/* last line without a newline */
+			*line = s;
+			*len = avail;
+			lr->start = lr->end;
+			lr->lineno++;
+			return 1;
+		}
+		int r = lr_fill(lr);
+		if (r < 0)
+			return r;
+	}
+}
+
+long lr_peek(struct line_reader *lr, const char **data, size_t max)
+{
+	while (!lr->eof && lr->end - lr->start < max && lr->end < lr->cap) {
+		int r = lr_fill(lr);
+		if (r < 0)
+			return r;
+	}
+	*data = lr->buf + lr->start;
+	size_t avail = lr->end - lr->start;
+	return (long)(avail < max ? avail : max);
+}
+
+size_t lr_lineno(const struct line_reader *lr)
+{
+	return lr->lineno;
+}
+
+const char *lr_name(const struct line_reader *lr)
+{
+	return lr->name;
+}
+
+int aout_open(struct atomic_out *o, const char *path)
+{
+	memset(o, 0, sizeof(*o));
+	if (!path || !strcmp(path, "-")) {
+		o->fp = stdout;
+		return 0;
+	}
+	size_t n = strlen(path) + 32;
+	o->path = strdup(path);
+	o->tmp_path = malloc(n);
+	if (!o->path || !o->tmp_path) {
+		aout_abort(o);
+		return -ENOMEM;
+	}
+	snprintf(o->tmp_path, n, "%s.tmp.XXXXXX", path);
+	int fd = mkostemp(o->tmp_path, O_CLOEXEC);
+	if (fd < 0) {
+		int err = -errno;
+		free(o->tmp_path);
+		o->tmp_path = NULL;
+		aout_abort(o);
+		return err;
+	}
+	/* mkostemp makes 0600 files; an output should look like any file the user writes */
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	o->fp = fdopen(fd, "w");
+	if (!o->fp) {
+		int err = -errno;
+		close(fd);
+		aout_abort(o);
+		return err;
+	}
+	setvbuf(o->fp, NULL, _IOFBF, 1u << 20);
+	return 0;
+}
+
+int aout_commit(struct atomic_out *o)
+{
+	int err = 0;
+	if (!o->fp)
+		return -EBADF;
+	if (fflush(o->fp) || ferror(o->fp))
+		err = -(errno ? errno : EIO);
+	if (o->fp == stdout) {
+		o->fp = NULL;
+		return err;
+	}
+	if (!err && fsync(fileno(o->fp)) && errno != EINVAL)
+		err = -errno;
+	if (fclose(o->fp) && !err)
+		err = -(errno ? errno : EIO);
+	o->fp = NULL;
+	if (!err && rename(o->tmp_path, o->path))
+		err = -errno;
+	if (err) {
+		aout_abort(o);
+		return err;
+	}
+	free(o->tmp_path);
+	free(o->path);
+	o->tmp_path = o->path = NULL;
+	return 0;
+}
+
+void aout_abort(struct atomic_out *o)
+{
+	if (o->fp && o->fp != stdout)
+		fclose(o->fp);
+	o->fp = NULL;
+	if (o->tmp_path)
+		unlink(o->tmp_path);
+	free(o->tmp_path);
+	free(o->path);
+	o->tmp_path = o->path = NULL;
+}

@@ -1,0 +1,42 @@
+/* Block line reader shared by every input parser in collapse/: reads a file (or stdin, or a
+ * gzip stream, detected by its magic bytes) in large blocks and hands out lines in place, so
+ * parsers never allocate per line. Also the atomic output file used by every writer. */
+#ifndef SCORCH_LINEIO_H
+#define SCORCH_LINEIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct line_reader;
+
+/* Opens path for reading; "-" or NULL reads standard input. Returns 0 or -errno. */
+int lr_open(struct line_reader **out, const char *path);
+/* Reads lines from an in-memory buffer (not copied; must outlive the reader). */
+int lr_open_mem(struct line_reader **out, const char *data, size_t len, const char *name);
+void lr_close(struct line_reader *lr);
+
+/* Next line without its '\n' (a trailing '\r' is kept: parsers decide). The pointer is valid
+ * until the next call. Returns 1 for a line, 0 at end of input, or -errno. */
+int lr_next(struct line_reader *lr, const char **line, size_t *len);
+/* Looks at the start of the input without consuming it (up to max bytes, at least the first
+ * block). Returns the number of bytes available at *data, or -errno. */
+long lr_peek(struct line_reader *lr, const char **data, size_t max);
+/* 1-based number of the line last returned by lr_next, and the name given at open. */
+size_t lr_lineno(const struct line_reader *lr);
+const char *lr_name(const struct line_reader *lr);
+
+/* Atomic output: writes go to a temporary file beside path, renamed over it on commit, so a
+ * failure never leaves half a file. A NULL path or "-" writes standard output directly. */
+struct atomic_out {
+	FILE *fp;
+	char *path;
+	char *tmp_path;
+};
+int aout_open(struct atomic_out *o, const char *path);
+/* Flushes, checks for write errors, fsyncs and renames. Returns 0 or -errno. */
+int aout_commit(struct atomic_out *o);
+/* Removes the temporary file. Safe after commit and on an unopened struct zeroed by the caller. */
+void aout_abort(struct atomic_out *o);
+
+#endif

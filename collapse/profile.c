@@ -1,0 +1,609 @@
+/* The profile model: an arena of interned frame names, a pool of frame ids, and a hash table of
+ * unique stacks with their counts. Converters fill it line by line; memory grows with unique
+ * frames and stacks, never with input size, and nothing is allocated per sample. */
+#include "profile.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_BLOCK (1u << 20)
+#define PROF_NOTE_KEEP 16
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, cap;
+	char data[];
+};
+
+struct frame_rec {
+	const char *name;
+	uint32_t len;
+	uint32_t hash;
+};
+
+struct profile {
+	/* frames */
+	struct arena_block *arena;
+	struct frame_rec *frames;
+	size_t nframes, frames_cap;
+	uint32_t *frame_slots;		/* open addressing: frame id + 1, 0 empty */
+	size_t frame_slots_cap;		/* power of two */
+
+	/* stacks */
+	uint32_t *pool;			/* frame ids of all unique stacks */
+	size_t pool_len, pool_cap;
+	struct prof_stack *stacks;
+	uint32_t *stack_hash;		/* per stack, to rehash without recomputing */
+	size_t nstacks, stacks_cap;
+	uint32_t *stack_slots;
+	size_t stack_slots_cap;
+
+	bool fractional, differential;
+
+	size_t ndiag;
+	struct prof_diag_entry diag[PROF_DIAG_KEEP];
+	size_t nnotes;
+	char *notes[PROF_NOTE_KEEP];
+	char error[512];
+};
+
+/* A fast 64-bit hash (multiply-xorshift over 8-byte words); frame names are short and hashed
+ * once per input line, so this sits on the hot path of every converter. */
+static inline uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ULL;
+	h ^= h >> 32;
+	return h;
+}
+
+static uint32_t hash_bytes(const char *s, size_t len)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+	while (len >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
+		s += 8;
+		len -= 8;
+	}
+	if (len) {
+		uint64_t w = 0;
+		memcpy(&w, s, len);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	return (uint32_t)mix64(h);
+}
+
+static uint32_t hash_ids(const uint32_t *ids, size_t n)
+{
+	uint64_t h = 0x2545f4914f6cdd1dULL ^ n;
+	size_t i = 0;
+	for (; i + 2 <= n; i += 2) {
+		uint64_t w = (uint64_t)ids[i] | ((uint64_t)ids[i + 1] << 32);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 31;
+	}
+	if (i < n)
+		h = (h ^ ids[i]) * 0xc4ceb9fe1a85ec53ULL;
+	return (uint32_t)mix64(h);
+}
+
+struct profile *prof_new(void)
+{
+	struct profile *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->frame_slots_cap = 1024;
+	p->stack_slots_cap = 1024;
+	p->frame_slots = calloc(p->frame_slots_cap, sizeof(uint32_t));
+	p->stack_slots = calloc(p->stack_slots_cap, sizeof(uint32_t));
+	if (!p->frame_slots || !p->stack_slots) {
+		prof_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void prof_free(struct profile *p)
+{
+	if (!p)
+		return;
+	struct arena_block *b = p->arena;
+	while (b) {
+		struct arena_block *next = b->next;
+		free(b);
+		b = next;
+	}
+	free(p->frames);
+	free(p->frame_slots);
+	free(p->pool);
+	free(p->stacks);
+	free(p->stack_hash);
+	free(p->stack_slots);
+	for (size_t i = 0; i < p->nnotes && i < PROF_NOTE_KEEP; i++)
+		free(p->notes[i]);
+	free(p);
+}
+
+static char *arena_alloc(struct profile *p, size_t len)
+{
+	struct arena_block *b = p->arena;
+	if (!b || b->cap - b->used < len) {
+		size_t cap = len > ARENA_BLOCK / 4 ? len : ARENA_BLOCK;
+		struct arena_block *nb = malloc(sizeof(*nb) + cap);
+		if (!nb)
+			return NULL;
+		nb->used = 0;
+		nb->cap = cap;
+		if (b && cap != ARENA_BLOCK) {
+			/* a huge name gets its own block behind the current one */
+			nb->next = b->next;
+			b->next = nb;
+		} else {
+			nb->next = b;
+			p->arena = nb;
+		}
+		b = nb;
+	}
+	char *s = b->data + b->used;
+	b->used += len;
+	return s;
+}
+
+static int grow(void **ptr, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	size_t ncap = *cap ? *cap : 64;
+	while (ncap < need)
+		ncap *= 2;
+	void *np = realloc(*ptr, ncap * elem);
+	if (!np)
+		return -ENOMEM;
+	*ptr = np;
+	*cap = ncap;
+	return 0;
+}
+
+static int rehash(uint32_t **slots, size_t *cap, const uint32_t *hashes, size_t stride_bytes,
+		  size_t n)
+{
+	size_t ncap = *cap * 2;
+	uint32_t *ns = calloc(ncap, sizeof(uint32_t));
+	if (!ns)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t h = *(const uint32_t *)((const char *)hashes + i * stride_bytes);
+		size_t j = h & (ncap - 1);
+		while (ns[j])
+			j = (j + 1) & (ncap - 1);
+		ns[j] = (uint32_t)i + 1;
+	}
+	free(*slots);
+	*slots = ns;
+	*cap = ncap;
+	return 0;
+}
+
+int64_t prof_intern(struct profile *p, const char *name, size_t len)
+{
+	if (len > UINT32_MAX)
+		return -EINVAL;
+	uint32_t h = hash_bytes(name, len);
+	size_t mask = p->frame_slots_cap - 1;
+	size_t j = h & mask;
+	for (;;) {
+		uint32_t slot = p->frame_slots[j];
+		if (!slot)
+			break;
+		const struct frame_rec *f = &p->frames[slot - 1];
+		if (f->hash == h && f->len == len && memcmp(f->name, name, len) == 0)
+			return slot - 1;
+		j = (j + 1) & mask;
+	}
+	if (p->nframes >= UINT32_MAX - 1)
+		return -E2BIG;
+	if (grow((void **)&p->frames, &p->frames_cap, p->nframes + 1, sizeof(*p->frames)))
+		return -ENOMEM;
+	char *s = arena_alloc(p, len + 1);
+	if (!s)
+		return -ENOMEM;
+	memcpy(s, name, len);
+	s[len] = '\0';
+	uint32_t id = (uint32_t)p->nframes++;
+	p->frames[id] = (struct frame_rec){ .name = s, .len = (uint32_t)len, .hash = h };
+	p->frame_slots[j] = id + 1;
+	if (p->nframes * 2 > p->frame_slots_cap) {
+		if (rehash(&p->frame_slots, &p->frame_slots_cap, &p->frames[0].hash,
+			   sizeof(struct frame_rec), p->nframes))
+			return -ENOMEM;
+	}
+	return id;
+}
+
+const char *prof_frame_name(const struct profile *p, uint32_t id)
+{
+	return id < p->nframes ? p->frames[id].name : NULL;
+}
+
+size_t prof_frame_len(const struct profile *p, uint32_t id)
+{
+	return id < p->nframes ? p->frames[id].len : 0;
+}
+
+size_t prof_nframes(const struct profile *p)
+{
+	return p->nframes;
+}
+
+/* Finds or creates the stack; returns its index or a negative errno. */
+static int64_t stack_slot(struct profile *p, const uint32_t *frames, size_t depth)
+{
+	if (depth > UINT32_MAX)
+		return -EINVAL;
+	uint32_t h = hash_ids(frames, depth);
+	size_t mask = p->stack_slots_cap - 1;
+	size_t j = h & mask;
+	for (;;) {
+		uint32_t slot = p->stack_slots[j];
+		if (!slot)
+			break;
+		const struct prof_stack *s = &p->stacks[slot - 1];
+		if (p->stack_hash[slot - 1] == h && s->depth == depth &&
+		    memcmp(p->pool + s->frames_off, frames, depth * sizeof(uint32_t)) == 0)
+			return slot - 1;
+		j = (j + 1) & mask;
+	}
+	if (p->pool_len + depth > UINT32_MAX || p->nstacks >= UINT32_MAX - 1)
+		return -E2BIG;
+	if (grow((void **)&p->pool, &p->pool_cap, p->pool_len + depth, sizeof(uint32_t)))
+		return -ENOMEM;
+	size_t old_cap = p->stacks_cap;
+	if (grow((void **)&p->stacks, &p->stacks_cap, p->nstacks + 1, sizeof(*p->stacks)))
+		return -ENOMEM;
+	if (p->stacks_cap != old_cap) {
+		uint32_t *nh = realloc(p->stack_hash, p->stacks_cap * sizeof(uint32_t));
+		if (!nh)
+			return -ENOMEM;
+		p->stack_hash = nh;
+	}
+	if (depth)
+		memcpy(p->pool + p->pool_len, frames, depth * sizeof(uint32_t));
+	size_t idx = p->nstacks++;
+	p->stacks[idx] = (struct prof_stack){ .frames_off = (uint32_t)p->pool_len,
+					      .depth = (uint32_t)depth };
+	p->stack_hash[idx] = h;
+	p->pool_len += depth;
+	p->stack_slots[j] = (uint32_t)idx + 1;
+	if (p->nstacks * 2 > p->stack_slots_cap) {
+		if (rehash(&p->stack_slots, &p->stack_slots_cap, p->stack_hash, sizeof(uint32_t),
+			   p->nstacks))
+			return -ENOMEM;
+	}
+	return (int64_t)idx;
+}
+
+int prof_add(struct profile *p, const uint32_t *frames, size_t depth, uint64_t count)
+{
+	int64_t i = stack_slot(p, frames, depth);
+	if (i < 0)
+		return (int)i;
+	p->stacks[i].count += count;
+	p->stacks[i].fcount += (double)count;
+	return 0;
+}
+
+int prof_add_f(struct profile *p, const uint32_t *frames, size_t depth, double count)
+{
+	int64_t i = stack_slot(p, frames, depth);
+	if (i < 0)
+		return (int)i;
+	if (count != floor(count))
+		p->fractional = true;
+	p->stacks[i].fcount += count;
+	p->stacks[i].count = (uint64_t)llround(p->stacks[i].fcount);
+	return 0;
+}
+
+int prof_add_diff(struct profile *p, const uint32_t *frames, size_t depth, double before,
+		  double after)
+{
+	int64_t i = stack_slot(p, frames, depth);
+	if (i < 0)
+		return (int)i;
+	p->differential = true;
+	if (before != floor(before) || after != floor(after))
+		p->fractional = true;
+	p->stacks[i].before += before;
+	p->stacks[i].fcount += after;
+	p->stacks[i].count = (uint64_t)llround(p->stacks[i].fcount);
+	return 0;
+}
+
+size_t prof_nstacks(const struct profile *p)
+{
+	return p->nstacks;
+}
+
+const struct prof_stack *prof_stack(const struct profile *p, size_t i)
+{
+	return i < p->nstacks ? &p->stacks[i] : NULL;
+}
+
+const uint32_t *prof_stack_frames(const struct profile *p, const struct prof_stack *s)
+{
+	return p->pool + s->frames_off;
+}
+
+bool prof_fractional(const struct profile *p)
+{
+	return p->fractional;
+}
+
+bool prof_differential(const struct profile *p)
+{
+	return p->differential;
+}
+
+double prof_total(const struct profile *p)
+{
+	double t = 0;
+	for (size_t i = 0; i < p->nstacks; i++)
+		t += p->stacks[i].fcount;
+	return t;
+}
+
+double prof_total_before(const struct profile *p)
+{
+	double t = 0;
+	for (size_t i = 0; i < p->nstacks; i++)
+		t += p->stacks[i].before;
+	return t;
+}
+
+uint64_t prof_total_int(const struct profile *p)
+{
+	uint64_t t = 0;
+	for (size_t i = 0; i < p->nstacks; i++)
+		t += p->stacks[i].count;
+	return t;
+}
+
+int prof_merge(struct profile *dst, const struct profile *src)
+{
+	uint32_t *map = malloc((src->nframes ? src->nframes : 1) * sizeof(uint32_t));
+	uint32_t *buf = NULL;
+	size_t buf_cap = 0;
+	int err = 0;
+	if (!map)
+		return -ENOMEM;
+	for (size_t i = 0; i < src->nframes; i++) {
+		int64_t id = prof_intern(dst, src->frames[i].name, src->frames[i].len);
+		if (id < 0) {
+			err = (int)id;
+			goto out;
+		}
+		map[i] = (uint32_t)id;
+	}
+	for (size_t i = 0; i < src->nstacks; i++) {
+		const struct prof_stack *s = &src->stacks[i];
+		if ((err = grow((void **)&buf, &buf_cap, s->depth + 1, sizeof(uint32_t))))
+			goto out;
+		for (uint32_t d = 0; d < s->depth; d++)
+			buf[d] = map[src->pool[s->frames_off + d]];
+		if (src->differential)
+			err = prof_add_diff(dst, buf, s->depth, s->before, s->fcount);
+		else if (src->fractional)
+			err = prof_add_f(dst, buf, s->depth, s->fcount);
+		else
+			err = prof_add(dst, buf, s->depth, s->count);
+		if (err)
+			goto out;
+	}
+out:
+	free(map);
+	free(buf);
+	return err;
+}
+
+/* strcmp order of the folded text "f0;f1;...": walk both stacks as one virtual string each. */
+int prof_stack_cmp(const struct profile *p, const struct prof_stack *a,
+		   const struct prof_stack *b)
+{
+	const uint32_t *fa = p->pool + a->frames_off, *fb = p->pool + b->frames_off;
+	uint32_t ia = 0, ib = 0;
+	while (ia < a->depth && ib < b->depth) {
+		if (fa[ia] == fb[ib]) {
+			ia++;
+			ib++;
+			continue;
+		}
+		const struct frame_rec *x = &p->frames[fa[ia]], *y = &p->frames[fb[ib]];
+		size_t n = x->len < y->len ? x->len : y->len;
+		int c = memcmp(x->name, y->name, n);
+		if (c)
+			return c;
+		/* one name is a prefix of the other: the shorter continues with ';' or ends */
+		unsigned char cx, cy;
+		if (x->len == n) {
+			cx = ia + 1 < a->depth ? ';' : 0;
+			cy = (unsigned char)y->name[n];
+		} else {
+			cx = (unsigned char)x->name[n];
+			cy = ib + 1 < b->depth ? ';' : 0;
+		}
+		if (cx != cy)
+			return cx < cy ? -1 : 1;
+		/* equal chars: only possible when both are ';'... which a name cannot hold at n
+		 * unless it contains ';' itself; fall back to comparing the joined strings. */
+		goto slow;
+	}
+	if (ia == a->depth && ib == b->depth)
+		return 0;
+	return ia == a->depth ? -1 : 1;
+slow:;
+	/* Names containing ';' (possible from perf input): compare byte by byte. */
+	uint32_t da = ia, db = ib;
+	size_t oa = 0, ob = 0;
+	for (;;) {
+		int ca, cb;
+		if (da >= a->depth)
+			ca = -1;
+		else if (oa < p->frames[fa[da]].len)
+			ca = (unsigned char)p->frames[fa[da]].name[oa];
+		else
+			ca = da + 1 < a->depth ? ';' : -1;
+		if (db >= b->depth)
+			cb = -1;
+		else if (ob < p->frames[fb[db]].len)
+			cb = (unsigned char)p->frames[fb[db]].name[ob];
+		else
+			cb = db + 1 < b->depth ? ';' : -1;
+		if (ca != cb)
+			return ca < cb ? -1 : 1;
+		if (ca == -1)
+			return 0;
+		if (oa < p->frames[fa[da]].len)
+			oa++;
+		else {
+			da++;
+			oa = 0;
+		}
+		if (ob < p->frames[fb[db]].len)
+			ob++;
+		else {
+			db++;
+			ob = 0;
+		}
+	}
+}
+
+static int cmp_sort(const void *x, const void *y, void *ctx)
+{
+	const struct profile *p = ctx;
+	return prof_stack_cmp(p, &p->stacks[*(const uint32_t *)x], &p->stacks[*(const uint32_t *)y]);
+}
+
+uint32_t *prof_sorted(const struct profile *p)
+{
+	uint32_t *order = malloc((p->nstacks ? p->nstacks : 1) * sizeof(uint32_t));
+	if (!order)
+		return NULL;
+	for (size_t i = 0; i < p->nstacks; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, p->nstacks, sizeof(uint32_t), cmp_sort, (void *)p);
+	return order;
+}
+
+size_t fold_format_count(double v, char *buf)
+{
+	if (v == floor(v) && fabs(v) < 9.007199254740992e15)
+		return (size_t)snprintf(buf, 32, "%.0f", v);
+	int n = snprintf(buf, 32, "%.15g", v);
+	return (size_t)n;
+}
+
+int fold_write(const struct profile *p, FILE *out)
+{
+	uint32_t *order = prof_sorted(p);
+	if (!order)
+		return -ENOMEM;
+	char num[32];
+	for (size_t k = 0; k < p->nstacks; k++) {
+		const struct prof_stack *s = &p->stacks[order[k]];
+		if (!s->depth)
+			continue;
+		const uint32_t *f = p->pool + s->frames_off;
+		for (uint32_t d = 0; d < s->depth; d++) {
+			if (d)
+				putc_unlocked(';', out);
+			fwrite(p->frames[f[d]].name, 1, p->frames[f[d]].len, out);
+		}
+		if (p->differential) {
+			putc_unlocked(' ', out);
+			fwrite(num, 1, fold_format_count(s->before, num), out);
+		}
+		putc_unlocked(' ', out);
+		if (!p->fractional) {
+			size_t n = (size_t)snprintf(num, sizeof(num), "%llu",
+						    (unsigned long long)s->count);
+			fwrite(num, 1, n, out);
+		} else {
+			fwrite(num, 1, fold_format_count(s->fcount, num), out);
+		}
+		putc_unlocked('\n', out);
+	}
+	free(order);
+	return ferror(out) ? -EIO : 0;
+}
+
+void prof_diag_add(struct profile *p, const char *file, size_t line, const char *fmt, ...)
+{
+	if (p->ndiag < PROF_DIAG_KEEP) {
+		struct prof_diag_entry *e = &p->diag[p->ndiag];
+		snprintf(e->where, sizeof(e->where), "%s:%zu", file ? file : "-", line);
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		va_end(ap);
+	}
+	p->ndiag++;
+}
+
+size_t prof_diag_count(const struct profile *p)
+{
+	return p->ndiag;
+}
+
+size_t prof_diag_kept(const struct profile *p)
+{
+	return p->ndiag < PROF_DIAG_KEEP ? p->ndiag : PROF_DIAG_KEEP;
+}
+
+const struct prof_diag_entry *prof_diag_get(const struct profile *p, size_t i)
+{
+	return i < prof_diag_kept(p) ? &p->diag[i] : NULL;
+}
+
+void prof_note_add(struct profile *p, const char *fmt, ...)
+{
+	if (p->nnotes < PROF_NOTE_KEEP) {
+		char buf[512];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		va_end(ap);
+		p->notes[p->nnotes] = strdup(buf);
+		if (!p->notes[p->nnotes])
+			return;
+	}
+	p->nnotes++;
+}
+
+size_t prof_note_count(const struct profile *p)
+{
+	return p->nnotes;
+}
+
+const char *prof_note_get(const struct profile *p, size_t i)
+{
+	return i < p->nnotes && i < PROF_NOTE_KEEP ? p->notes[i] : NULL;
+}
+
+void prof_set_error(struct profile *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->error, sizeof(p->error), fmt, ap);
+	va_end(ap);
+}
+
+const char *prof_error(const struct profile *p)
+{
+	return p->error[0] ? p->error : NULL;
+}

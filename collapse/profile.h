@@ -1,0 +1,96 @@
+/* The profile model at the centre of scorch: interned frame names, stacks as sequences of frame
+ * ids (root first), and their counts. Every converter fills a struct profile; render, diff and
+ * check read one. Nothing here prints: errors come back as negative errno values, and bad input
+ * lines are kept as diagnostics for the CLI to print. */
+#ifndef SCORCH_PROFILE_H
+#define SCORCH_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* One unique stack. count is the exact integer total while the profile has no fractions;
+ * fcount always holds the total as a double (flamegraph.pl accepts `a;b 1.5`). In a
+ * differential profile (two count columns, difffolded format) `before` is the first column
+ * and count/fcount the second, which sets the width as in flamegraph.pl. */
+struct prof_stack {
+	uint32_t frames_off;	/* index into the profile's frame-id pool */
+	uint32_t depth;
+	uint64_t count;
+	double fcount;
+	double before;
+};
+
+#define PROF_DIAG_KEEP 5
+
+struct prof_diag_entry {
+	char where[256];	/* FILE:LINE */
+	char msg[160];
+};
+
+struct profile;
+
+struct profile *prof_new(void);
+void prof_free(struct profile *p);
+
+/* Interns a frame name (need not be NUL-terminated) and returns its id, or a negative errno. */
+int64_t prof_intern(struct profile *p, const char *name, size_t len);
+const char *prof_frame_name(const struct profile *p, uint32_t id);
+size_t prof_frame_len(const struct profile *p, uint32_t id);
+size_t prof_nframes(const struct profile *p);
+
+/* Adds count samples to the stack frames[0..depth) (root first). depth 0 is allowed: an empty
+ * stack, which folded output cannot express and which writers skip. */
+int prof_add(struct profile *p, const uint32_t *frames, size_t depth, uint64_t count);
+/* The same with a fractional count; marks the profile fractional. */
+int prof_add_f(struct profile *p, const uint32_t *frames, size_t depth, double count);
+/* A differential entry: before is the first column, after the second; marks it differential. */
+int prof_add_diff(struct profile *p, const uint32_t *frames, size_t depth, double before,
+		  double after);
+
+size_t prof_nstacks(const struct profile *p);
+const struct prof_stack *prof_stack(const struct profile *p, size_t i);
+const uint32_t *prof_stack_frames(const struct profile *p, const struct prof_stack *s);
+bool prof_fractional(const struct profile *p);
+bool prof_differential(const struct profile *p);
+/* Sum of all stacks' counts (second column for a differential profile), and of the first. */
+double prof_total(const struct profile *p);
+double prof_total_before(const struct profile *p);
+uint64_t prof_total_int(const struct profile *p);
+
+/* Adds every stack of src into dst (frames are re-interned). */
+int prof_merge(struct profile *dst, const struct profile *src);
+
+/* Stack indices in the byte order of their folded text (`a;b;c`), the order in which
+ * stackcollapse-*.pl print and flamegraph.pl lays out. Caller frees. NULL on ENOMEM. */
+uint32_t *prof_sorted(const struct profile *p);
+/* Compares two stacks as their folded text would compare with strcmp. */
+int prof_stack_cmp(const struct profile *p, const struct prof_stack *a,
+		   const struct prof_stack *b);
+
+/* Writes `a;b;c COUNT` lines sorted by stack, skipping empty stacks; differential profiles get
+ * both columns. Counts are integers unless the profile is fractional. Returns 0 or -errno. */
+int fold_write(const struct profile *p, FILE *out);
+/* Formats a count as folded output does: integers without a point, fractions with up to
+ * 15 significant digits. Returns the length written into buf (size >= 32). */
+size_t fold_format_count(double v, char *buf);
+
+/* Diagnostics: bad input lines are kept (the first PROF_DIAG_KEEP) and counted. */
+void prof_diag_add(struct profile *p, const char *file, size_t line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+size_t prof_diag_count(const struct profile *p);
+size_t prof_diag_kept(const struct profile *p);
+const struct prof_diag_entry *prof_diag_get(const struct profile *p, size_t i);
+/* Notes about input that was skipped on purpose (e.g. a bpftrace map that holds no stacks);
+ * kept like diagnostics but not counted as bad lines. */
+void prof_note_add(struct profile *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+size_t prof_note_count(const struct profile *p);
+const char *prof_note_get(const struct profile *p, size_t i);
+
+/* A fatal error's message (e.g. "trace.txt: no stacks found"), set by a stage that returns
+ * an error, read by the CLI. */
+void prof_set_error(struct profile *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *prof_error(const struct profile *p);
+
+#endif

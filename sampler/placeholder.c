@@ -1,0 +1,2 @@
+/* PLACEHOLDER for the sampler stage (issue 4). */
+int smp_placeholder_;

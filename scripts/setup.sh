@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what scorch needs to build and test on Debian 12 (as root), then configures and
+# builds it. Idempotent: apt runs only when a package is missing.
+#   scripts/setup.sh            build deps, build into build/
+#   scripts/setup.sh --test     also the test deps (chromium, node, xmllint, perl tools)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+pkgs=(build-essential cmake pkg-config clang llvm bpftool libbpf-dev libelf-dev libdw-dev
+      libcairo2-dev zlib1g-dev)
+if [ "$want_test" = 1 ]; then
+  pkgs+=(python3 libxml2-utils nodejs npm chromium poppler-utils file)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: missing packages: ${missing[*]}; run as root or install them" >&2
+    exit 2
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build_type=${BUILD_TYPE:-Release}
+werror=OFF
+[ "${CI:-}" = "true" ] && werror=ON
+cmake -S . -B build -DCMAKE_BUILD_TYPE="$build_type" -DSCORCH_WERROR="$werror" >/dev/null
+cmake --build build -j"$(nproc)"

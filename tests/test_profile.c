@@ -1,0 +1,149 @@
+/* Unit tests of the profile model and folded I/O: interning, merging, sort order, Perl-style
+ * parsing of counts and frames, fractional and differential counts, atomic output. */
+#include "check.h"
+#include "collapse.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char *fold_to_string(const struct profile *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	CHECK_INT(fold_write(p, f), 0);
+	fclose(f);
+	return buf;
+}
+
+static struct profile *read_str(const char *text)
+{
+	struct profile *p = prof_new();
+	struct line_reader *lr;
+	CHECK_INT(lr_open_mem(&lr, text, strlen(text), "mem"), 0);
+	CHECK_INT(fold_read(p, lr), 0);
+	lr_close(lr);
+	return p;
+}
+
+static void test_intern(void)
+{
+	struct profile *p = prof_new();
+	int64_t a = prof_intern(p, "alpha", 5), b = prof_intern(p, "beta", 4);
+	CHECK(a >= 0 && b >= 0 && a != b);
+	CHECK_INT(prof_intern(p, "alpha;x", 5), a);
+	CHECK_STR(prof_frame_name(p, (uint32_t)b), "beta");
+	/* many names force rehashing; ids stay stable */
+	char name[32];
+	for (int i = 0; i < 100000; i++) {
+		int n = snprintf(name, sizeof(name), "f%d", i);
+		CHECK_INT(prof_intern(p, name, (size_t)n), i + 2);
+	}
+	CHECK_INT(prof_intern(p, "f777", 4), 779);
+	CHECK_INT(prof_nframes(p), 100002);
+	prof_free(p);
+}
+
+static void test_fold_roundtrip(void)
+{
+	/* sort order is the folded text's byte order: "a-x" < "a;b" since '-' < ';' */
+	struct profile *p = read_str("a;b 3\na-x;q 1\na;b 2\na 7\n;lead 1\nt;; 4\n\nno count\n"
+				     "x 5.\ncr 2\r\n");
+	char *s = fold_to_string(p);
+	CHECK_STR(s, ";lead 1\na 7\na-x;q 1\na;b 5\ncr 2\nt 4\nx 5\n");
+	CHECK_INT(prof_diag_count(p), 1);
+	CHECK_STR(prof_diag_get(p, 0)->where, "mem:8");
+	CHECK_INT(prof_total_int(p), 25);
+	free(s);
+	prof_free(p);
+}
+
+static void test_perl_count_rules(void)
+{
+	/* one whitespace before the count is eaten, any more stay in the frame name */
+	struct profile *p = read_str("a  2\nb\t3\nc 1.2.3\nd -1\ne 1e5\nf 0.25\n");
+	CHECK(prof_fractional(p));
+	char *s = fold_to_string(p);
+	CHECK_STR(s, "a  2\nb 3\nf 0.25\n");
+	CHECK_INT(prof_diag_count(p), 3);
+	free(s);
+	prof_free(p);
+}
+
+static void test_differential(void)
+{
+	struct profile *p = read_str("a;b 10 15\na;c 5 0\na;b 1 1\n");
+	CHECK(prof_differential(p));
+	char *s = fold_to_string(p);
+	CHECK_STR(s, "a;b 11 16\na;c 5 0\n");
+	CHECK(prof_total(p) == 16);
+	CHECK(prof_total_before(p) == 16);
+	free(s);
+	prof_free(p);
+}
+
+static void test_merge(void)
+{
+	struct profile *a = read_str("x;y 2\nx 1\n"), *b = read_str("x;y 3\nz 4\n");
+	CHECK_INT(prof_merge(a, b), 0);
+	char *s = fold_to_string(a);
+	CHECK_STR(s, "x 1\nx;y 5\nz 4\n");
+	free(s);
+	prof_free(a);
+	prof_free(b);
+}
+
+static void test_big_counts(void)
+{
+	struct profile *p = read_str("a 18446744073709551615\nb 9007199254740993\n");
+	char *s = fold_to_string(p);
+	CHECK_STR(s, "a 18446744073709551615\nb 9007199254740993\n");
+	free(s);
+	prof_free(p);
+}
+
+static void test_atomic_out(void)
+{
+	char dir[] = "/tmp/scorch-test-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/out.txt", dir);
+	struct atomic_out o;
+	CHECK_INT(aout_open(&o, path), 0);
+	fputs("half", o.fp);
+	aout_abort(&o);
+	CHECK(access(path, F_OK) != 0);	/* nothing left behind */
+	CHECK_INT(aout_open(&o, path), 0);
+	fputs("whole\n", o.fp);
+	CHECK_INT(aout_commit(&o), 0);
+	FILE *f = fopen(path, "r");
+	char buf[16] = { 0 };
+	CHECK(f && fgets(buf, sizeof(buf), f));
+	CHECK_STR(buf, "whole\n");
+	if (f)
+		fclose(f);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void test_detect(void)
+{
+	CHECK_INT(collapse_detect("a;b 1\n", 6), FMT_FOLDED);
+	const char *perf = "dd 123 [000] 1.0: cycles:\n\tffffffff8104f45a native_write ([k])\n";
+	CHECK_INT(collapse_detect(perf, strlen(perf)), FMT_PERF);
+	const char *bt = "Attaching 1 probe...\n\n@[\n    foo+1\n]: 3\n";
+	CHECK_INT(collapse_detect(bt, strlen(bt)), FMT_BPFTRACE);
+}
+
+int main(void)
+{
+	test_intern();
+	test_fold_roundtrip();
+	test_perl_count_rules();
+	test_differential();
+	test_merge();
+	test_big_counts();
+	test_atomic_out();
+	test_detect();
+	CHECK_DONE();
+}
