@@ -29,15 +29,19 @@ enum input_format collapse_detect(const char *data, size_t len)
 		if (starts_with(s, n, "@") || starts_with(s, n, "Attaching ") )
 			if (starts_with(s, n, "Attaching ") || memchr(s, '[', n) || memchr(s, ':', n))
 				return FMT_BPFTRACE;
-		/* perf script: an indented frame `\t ADDR sym (module)` */
-		if (n > 2 && (s[0] == '\t' || s[0] == ' ')) {
+		/* perf script: a frame line `[ws]ADDR sym (module)`, indented or not (old perf
+		 * versions print frames flush left); folded lines end with a count instead */
+		size_t e = n;
+		while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\r'))
+			e--;
+		if (e > 4 && s[e - 1] == ')') {
 			size_t i = 0;
-			while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			while (i < e && (s[i] == ' ' || s[i] == '\t'))
 				i++;
 			size_t h = i;
-			while (h < n && is_hex(s[h]))
+			while (h < e && is_hex(s[h]))
 				h++;
-			if (h > i && h < n && s[h] == ' ')
+			if (h > i && h < e && s[h] == ' ' && memmem(s + h, e - h, " (", 2))
 				return FMT_PERF;
 		}
 		pos = end + 1;

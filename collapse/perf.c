@@ -1,8 +1,503 @@
-/* PLACEHOLDER: `perf script` converter, being written (issue 2). */
+/* `perf script` output folded exactly as stackcollapse-perf.pl folds it, so scripts built on
+ * that tool get byte-identical output. The Perl tool's rules are regular expressions; each is
+ * re-expressed here as a hand-written scan that takes the same (leftmost, greedy or lazy)
+ * match, with no regex engine and no allocation per line. Comments name the Perl pattern. */
 #include "collapse.h"
+
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FRAME_SCRATCH 4096
+
+static inline bool is_ws(char c)	/* Perl's \s */
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static inline bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool is_word(char c)	/* Perl's \w on byte strings */
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_';
+}
+
+struct u32vec {
+	uint32_t *v;
+	size_t len, cap;
+};
+
+static int vec_push(struct u32vec *a, uint32_t x)
+{
+	if (a->len == a->cap) {
+		size_t ncap = a->cap ? a->cap * 2 : 256;
+		uint32_t *nv = realloc(a->v, ncap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		a->v = nv;
+		a->cap = ncap;
+	}
+	a->v[a->len++] = x;
+	return 0;
+}
+
+struct perf_state {
+	struct profile *p;
+	const struct collapse_opts *o;
+	char event[256];	/* the event kept: --event-filter, or the first one seen */
+	bool event_set, event_defaulted, event_warned;
+	bool have_pname;	/* a sample header was accepted and its stack is being read */
+	bool pname_java;	/* pname =~ /^java/ */
+	uint32_t pname_ids[64];	/* the process frame, split on ';' as its folded text would be */
+	size_t pname_n;
+	uint64_t period;
+	struct u32vec leaf_first;	/* frames of the current sample, leaf first */
+	char scratch[FRAME_SCRATCH];
+};
+
+/* Perl: ^(\S.+?)\s+(\d+)[/]*(\d+)*\s+ -- the lazy comm means the first whitespace position (after at
+ * least two characters) from which the rest matches. */
+static bool match_header(const char *s, size_t len, size_t *comm_len, const char **pid,
+			 size_t *pid_len, const char **tid, size_t *tid_len)
+{
+	if (len < 2 || is_ws(s[0]))
+		return false;
+	for (size_t k = 2; k < len; k++) {
+		if (!is_ws(s[k]))
+			continue;
+		size_t j = k;
+		while (j < len && is_ws(s[j]))
+			j++;
+		size_t d1 = j;
+		while (j < len && is_digit(s[j]))
+			j++;
+		if (j == d1)
+			continue;
+		size_t d1_end = j;
+		while (j < len && s[j] == '/')
+			j++;
+		size_t d2 = j;
+		while (j < len && is_digit(s[j]))
+			j++;
+		size_t d2_end = j;
+		if (j >= len || !is_ws(s[j]))
+			continue;
+		*comm_len = k;
+		*pid = s + d1;
+		*pid_len = d1_end - d1;
+		*tid = d2_end > d2 ? s + d2 : NULL;
+		*tid_len = d2_end - d2;
+		return true;
+	}
+	return false;
+}
+
+/* /:\s*(\d+)*\s+(\S+):\s*$/ : the event is the last token less its final ':', preceded by
+ * whitespace, optional digits (the period) and optional whitespace after a ':'. */
+static bool match_event(const char *s, size_t len, const char **ev, size_t *ev_len,
+			const char **period, size_t *period_len)
+{
+	size_t e = len;
+	while (e > 0 && is_ws(s[e - 1]))
+		e--;
+	if (e < 2 || s[e - 1] != ':')
+		return false;
+	size_t t = e - 1;		/* token is s[t0..e-1), must be non-empty */
+	size_t t0 = t;
+	while (t0 > 0 && !is_ws(s[t0 - 1]))
+		t0--;
+	if (t0 == t || t0 == 0)
+		return false;
+	/* \s+ before the token (it may share a run with \s* before the digits) */
+	size_t w = t0;
+	while (w > 0 && is_ws(s[w - 1]))
+		w--;
+	size_t d = w;
+	while (d > 0 && is_digit(s[d - 1]))
+		d--;
+	if (d < w) {
+		size_t c = d;
+		while (c > 0 && is_ws(s[c - 1]))
+			c--;
+		if (c > 0 && s[c - 1] == ':') {
+			*period = s + d;
+			*period_len = w - d;
+			goto found;
+		}
+		/* digits that are not a period: the ':' must then directly precede \s+ */
+	}
+	if (w > 0 && s[w - 1] == ':') {
+		*period = NULL;
+		*period_len = 0;
+		goto found;
+	}
+	return false;
+found:
+	*ev = s + t0;
+	*ev_len = t - t0;
+	return true;
+}
+
+static uint64_t parse_u64(const char *s, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	return v;
+}
+
+static int header_line(struct perf_state *st, const char *s, size_t len, size_t comm_len,
+		       const char *pid, size_t pid_len, const char *tid, size_t tid_len)
+{
+	const struct collapse_opts *o = st->o;
+	const char *ev, *per;
+	size_t ev_len, per_len;
+	uint64_t period = 0;
+	bool period_true = false;	/* Perl truth of $period: set and not "0" */
+
+	st->have_pname = false;
+	if (match_event(s, len, &ev, &ev_len, &per, &per_len)) {
+		if (per) {
+			period = parse_u64(per, per_len);
+			period_true = !(per_len == 1 && per[0] == '0');
+		}
+		if (!st->event_set) {
+			/* by default only the first event type is kept: mixing cycles and
+			 * instructions would mislead */
+			size_t n = ev_len < sizeof(st->event) - 1 ? ev_len : sizeof(st->event) - 1;
+			memcpy(st->event, ev, n);
+			st->event[n] = '\0';
+			st->event_set = st->event_defaulted = true;
+		} else if (strlen(st->event) != ev_len || memcmp(st->event, ev, ev_len)) {
+			if (st->event_defaulted && !st->event_warned) {
+				prof_note_add(st->p, "filtering for events of type: %s", st->event);
+				st->event_warned = true;
+			}
+			return 0;
+		}
+	}
+	st->period = period_true ? period : 1;
+
+	/* Perl: `if (not $tid) { $tid = $pid; $pid = "?" }` ("0" is false too) */
+	const char *pid_s = pid, *tid_s = tid;
+	size_t pid_n = pid_len, tid_n = tid_len;
+	if (!tid || (tid_len == 1 && tid[0] == '0')) {
+		tid_s = pid;
+		tid_n = pid_len;
+		pid_s = "?";
+		pid_n = 1;
+	}
+
+	char *buf = st->scratch;
+	size_t n = 0, cap = sizeof(st->scratch);
+#define APPEND(src, l) do { size_t l_ = (l); if (n + l_ >= cap) l_ = cap - 1 - n; \
+	memcpy(buf + n, (src), l_); n += l_; } while (0)
+	APPEND(s, comm_len);
+	if (o->tid) {
+		APPEND("-", 1);
+		APPEND(pid_s, pid_n);
+		APPEND("/", 1);
+		APPEND(tid_s, tid_n);
+	} else if (o->pid) {
+		APPEND("-", 1);
+		APPEND(pid_s, pid_n);
+	}
+#undef APPEND
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == ' ')
+			buf[i] = '_';
+	st->pname_java = n >= 4 && memcmp(buf, "java", 4) == 0;
+	st->pname_n = 0;
+	size_t start = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || buf[i] == ';') {
+			if (st->pname_n == sizeof(st->pname_ids) / sizeof(st->pname_ids[0]))
+				break;
+			int64_t id = prof_intern(st->p, buf + start, i - start);
+			if (id < 0)
+				return (int)id;
+			st->pname_ids[st->pname_n++] = (uint32_t)id;
+			start = i + 1;
+		}
+	}
+	st->leaf_first.len = 0;
+	st->have_pname = true;
+	return 0;
+}
+
+/* /^\s*(\w+)\s*(.+) \((.*)\)/ : (.+) is greedy, so the module is between the last " (" that
+ * has a ')' after it and the last ')'. */
+static bool match_frame(const char *s, size_t len, const char **pc, size_t *pc_len,
+			const char **func, size_t *func_len, const char **mod, size_t *mod_len)
+{
+	size_t i = 0;
+	while (i < len && is_ws(s[i]))
+		i++;
+	size_t pc0 = i;
+	while (i < len && is_word(s[i]))
+		i++;
+	size_t pc_end = i;
+	if (pc_end == pc0)
+		return false;
+	while (i < len && is_ws(s[i]))
+		i++;
+	const char *close = memrchr(s, ')', len);
+	if (!close)
+		return false;
+	size_t e = (size_t)(close - s);
+	size_t q = e;	/* find the last " (" with '(' before e */
+	for (;;) {
+		if (q < 2)
+			return false;
+		q--;
+		if (s[q] == '(' && s[q - 1] == ' ')
+			break;
+	}
+	q--;		/* q: index of the space of " (" */
+	size_t r = i;	/* (.+) starts here, needs at least one character before q */
+	if (r >= q) {
+		/* backtrack \s* then \w+ so that (.+) gets one character */
+		if (q < pc0 + 2)
+			return false;
+		r = q - 1;
+		if (r < pc_end)
+			pc_end = r;
+	}
+	*pc = s + pc0;
+	*pc_len = pc_end - pc0;
+	*func = s + r;
+	*func_len = q - r;
+	*mod = s + q + 2;
+	*mod_len = e - (q + 2);
+	return true;
+}
+
+static bool has_str(const char *s, size_t n, const char *needle)
+{
+	return memmem(s, n, needle, strlen(needle)) != NULL;
+}
+
+/* /\.\(.*\)\./ : a Go method such as net/http.(*Client).Do keeps its parentheses */
+static bool looks_go_method(const char *s, size_t n)
+{
+	const char *a = memmem(s, n, ".(", 2);
+	if (!a)
+		return false;
+	size_t off = (size_t)(a - s) + 2;
+	/* need ")." somewhere at or after off */
+	return memmem(s + off, n - off, ").", 2) != NULL;
+}
+
+/* m:/tmp/perf-\d+\.map: */
+static bool is_jit_map(const char *m, size_t n)
+{
+	const char *p = m, *end = m + n;
+	while ((p = memmem(p, (size_t)(end - p), "/tmp/perf-", 10))) {
+		const char *d = p + 10, *q = d;
+		while (q < end && is_digit(*q))
+			q++;
+		if (q > d && end - q >= 4 && memcmp(q, ".map", 4) == 0)
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/* One frame of a stack line (one part of an inline chain a->b): applies the Perl tool's
+ * tidy-ups and annotations, interns it, and returns its id. */
+static int64_t frame_name(struct perf_state *st, const char *func, size_t flen, bool inlined,
+			  const char *pc, size_t pc_len, const char *mod, size_t mod_len)
+{
+	const struct collapse_opts *o = st->o;
+	char *buf = st->scratch;
+	size_t cap = sizeof(st->scratch) - 8, n = 0;
+
+	if (flen == 9 && memcmp(func, "[unknown]", 9) == 0) {
+		const char *name = "unknown";
+		size_t name_len = 7;
+		if (!(mod_len == 9 && memcmp(mod, "[unknown]", 9) == 0)) {
+			/* the module's base name instead, if known (s/.*\///) */
+			const char *slash = memrchr(mod, '/', mod_len);
+			name = slash ? slash + 1 : mod;
+			name_len = mod_len - (size_t)(name - mod);
+		}
+		buf[n++] = '[';
+		size_t c = name_len < cap - 40 ? name_len : cap - 40;
+		memcpy(buf + n, name, c);
+		n += c;
+		if (o->addrs) {
+			buf[n++] = ' ';
+			buf[n++] = '<';
+			c = pc_len < 24 ? pc_len : 24;
+			memcpy(buf + n, pc, c);
+			n += c;
+			buf[n++] = '>';
+		}
+		buf[n++] = ']';
+	} else {
+		n = flen < cap ? flen : cap;
+		memcpy(buf, func, n);
+	}
+
+	/* tidy_generic: ';' would split the frame, and everything from the first '(' that is not
+	 * "(anonymous namespace)" is argument noise, except in Go method names */
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == ';')
+			buf[i] = ':';
+	if (!looks_go_method(buf, n)) {
+		for (size_t i = 0; i < n; i++) {
+			if (buf[i] != '(')
+				continue;
+			if (n - i - 1 >= 20 && memcmp(buf + i + 1, "anonymous namespace)", 20) == 0)
+				continue;
+			n = i;
+			break;
+		}
+	}
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] != '"' && buf[i] != '\'')
+			buf[w++] = buf[i];
+	n = w;
+
+	/* tidy_java: Lorg/mozilla/...; loses its leading L */
+	if (st->pname_java && n && buf[0] == 'L' && memchr(buf, '/', n)) {
+		memmove(buf, buf + 1, n - 1);
+		n--;
+	}
+
+	if (inlined) {
+		if (!has_str(buf, n, "_[i]")) {
+			memcpy(buf + n, "_[i]", 4);
+			n += 4;
+		}
+	} else if (o->kernel && mod_len &&
+		   (mod[0] == '[' || (mod_len >= 7 && memcmp(mod + mod_len - 7, "vmlinux", 7) == 0)) &&
+		   !has_str(mod, mod_len, "unknown")) {
+		memcpy(buf + n, "_[k]", 4);
+		n += 4;
+	} else if (o->jit && is_jit_map(mod, mod_len)) {
+		if (!has_str(buf, n, "_[j]")) {
+			memcpy(buf + n, "_[j]", 4);
+			n += 4;
+		}
+	}
+	return prof_intern(st->p, buf, n);
+}
+
+static int frame_line(struct perf_state *st, const char *s, size_t len)
+{
+	const char *pc, *func, *mod;
+	size_t pc_len, flen, mod_len;
+	if (!match_frame(s, len, &pc, &pc_len, &func, &flen, &mod, &mod_len))
+		return 1;
+	if (!st->have_pname)
+		return 0;
+	/* Linux 4.8+ prints symbol offsets: s/\+0x[\da-f]+$// */
+	{
+		size_t i = flen;
+		while (i > 0 && (is_digit(func[i - 1]) || (func[i - 1] >= 'a' && func[i - 1] <= 'f')))
+			i--;
+		if (i < flen && i >= 3 && func[i - 1] == 'x' && func[i - 2] == '0' && func[i - 3] == '+')
+			flen = i - 3;
+	}
+	if (flen && func[0] == '(')	/* process names, not functions */
+		return 0;
+
+	/* split /->/ with Perl's rules: trailing empty parts are dropped */
+	size_t nparts = 0, starts[256], lens[256];
+	size_t start = 0;
+	for (size_t i = 0; i + 1 < flen && nparts < 255; i++) {
+		if (func[i] == '-' && func[i + 1] == '>') {
+			starts[nparts] = start;
+			lens[nparts++] = i - start;
+			start = i + 2;
+			i++;
+		}
+	}
+	starts[nparts] = start;
+	lens[nparts++] = flen - start;
+	while (nparts > 0 && lens[nparts - 1] == 0)
+		nparts--;
+	/* the parts keep their order above the frames read so far (unshift @stack, @inline),
+	 * so in a leaf-first list they go in reverse */
+	for (size_t k = nparts; k-- > 0;) {
+		int64_t id = frame_name(st, func + starts[k], lens[k], k > 0, pc, pc_len, mod,
+					mod_len);
+		if (id < 0)
+			return (int)id;
+		int err = vec_push(&st->leaf_first, (uint32_t)id);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int end_of_sample(struct perf_state *st, struct u32vec *stack)
+{
+	if (!st->have_pname)
+		return 0;
+	stack->len = 0;
+	for (size_t i = 0; i < st->pname_n; i++)
+		if (vec_push(stack, st->pname_ids[i]))
+			return -ENOMEM;
+	for (size_t i = st->leaf_first.len; i-- > 0;)
+		if (vec_push(stack, st->leaf_first.v[i]))
+			return -ENOMEM;
+	st->have_pname = false;
+	st->leaf_first.len = 0;
+	return prof_add(st->p, stack->v, stack->len, st->period);
+}
+
 int perf_collapse(struct profile *p, struct line_reader *lr, const struct collapse_opts *o)
 {
-	prof_set_error(p, "%s: perf script input is not supported yet", lr_name(lr));
-	return -ENOSYS;
+	struct perf_state *st = calloc(1, sizeof(*st));
+	struct u32vec stack = { 0 };
+	const char *line;
+	size_t len;
+	int r, err = 0;
+
+	if (!st)
+		return -ENOMEM;
+	st->p = p;
+	st->o = o;
+	if (o->event_filter && *o->event_filter) {
+		snprintf(st->event, sizeof(st->event), "%s", o->event_filter);
+		st->event_set = true;
+	}
+	while ((r = lr_next(lr, &line, &len)) > 0) {
+		if (len == 0) {
+			if ((err = end_of_sample(st, &stack)))
+				goto out;
+			continue;
+		}
+		if (line[0] == '#')
+			continue;
+		size_t comm_len, pid_len, tid_len;
+		const char *pid, *tid;
+		if (match_header(line, len, &comm_len, &pid, &pid_len, &tid, &tid_len)) {
+			err = header_line(st, line, len, comm_len, pid, pid_len, tid, tid_len);
+		} else {
+			err = frame_line(st, line, len);
+			if (err == 1) {
+				prof_diag_add(p, lr_name(lr), lr_lineno(lr), "unrecognized line");
+				err = 0;
+			}
+		}
+		if (err)
+			goto out;
+	}
+	if (r < 0) {
+		err = r;
+		goto out;
+	}
+	/* the Perl tool drops a last sample that is not followed by a blank line; so do we */
+out:
+	free(stack.v);
+	free(st->leaf_first.v);
+	free(st);
+	return err;
 }
