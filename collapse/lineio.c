@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +20,7 @@ struct line_reader {
 	bool own_fd;
 	gzFile gz;
 	const char *mem;	/* in-memory input: buf points into it */
+	size_t map_len;		/* mem is an mmap of the whole file */
 	char *buf;
 	size_t cap, start, end;
 	bool eof;
@@ -120,6 +123,31 @@ int lr_open(struct line_reader **out, const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	/* A regular file is mapped whole: lines are then read in place with no copy out of the
+	 * page cache (the copy was 15% of `collapse` on perf script input). Gzip files and
+	 * anything that cannot be mapped take the read() path. */
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 2 &&
+	    (uint64_t)st.st_size <= SIZE_MAX / 2) {
+		size_t size = (size_t)st.st_size;
+		void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (m != MAP_FAILED) {
+			const unsigned char *b = m;
+			if (!(b[0] == 0x1f && b[1] == 0x8b)) {
+				madvise(m, size, MADV_SEQUENTIAL);
+				int r = lr_open_mem(out, m, size, path);
+				if (r) {
+					munmap(m, size);
+					close(fd);
+					return r;
+				}
+				(*out)->map_len = size;
+				close(fd);
+				return 0;
+			}
+			munmap(m, size);
+		}
+	}
 	int r = lr_init(out, fd, true, path);
 	if (r < 0)
 		close(fd);
@@ -149,7 +177,9 @@ void lr_close(struct line_reader *lr)
 		gzclose(lr->gz);
 	if (lr->own_fd && lr->fd >= 0)
 		close(lr->fd);
-	if (!lr->mem)
+	if (lr->map_len)
+		munmap((void *)lr->mem, lr->map_len);
+	else if (!lr->mem)
 		free(lr->buf);
 	free(lr);
 }
