@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #define LR_BLOCK (1u << 20)
+#define LR_RELEASE (8u << 20)
 
 struct line_reader {
 	int fd;
@@ -21,6 +22,7 @@ struct line_reader {
 	gzFile gz;
 	const char *mem;	/* in-memory input: buf points into it */
 	size_t map_len;		/* mem is an mmap of the whole file */
+	size_t map_released;	/* bytes at the start already given back with MADV_DONTNEED */
 	char *buf;
 	size_t cap, start, end;
 	bool eof;
@@ -130,7 +132,7 @@ int lr_open(struct line_reader **out, const char *path)
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 2 &&
 	    (uint64_t)st.st_size <= SIZE_MAX / 2) {
 		size_t size = (size_t)st.st_size;
-		void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (m != MAP_FAILED) {
 			const unsigned char *b = m;
 			if (!(b[0] == 0x1f && b[1] == 0x8b)) {
@@ -195,6 +197,16 @@ int lr_next(struct line_reader *lr, const char **line, size_t *len)
 			*len = (size_t)(nl - s);
 			lr->start += *len + 1;
 			lr->lineno++;
+			/* give consumed pages of a mapped file back, so resident memory stays flat
+			 * however large the input (the previous line is no longer valid anyway) */
+			if (lr->map_len && lr->start - lr->map_released > LR_RELEASE) {
+				size_t upto = (size_t)(s - lr->mem) & ~(size_t)(LR_BLOCK - 1);
+				if (upto > lr->map_released) {
+					madvise((char *)lr->mem + lr->map_released,
+						upto - lr->map_released, MADV_DONTNEED);
+					lr->map_released = upto;
+				}
+			}
 			return 1;
 		}
 		if (lr->eof) {
