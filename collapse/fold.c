@@ -59,8 +59,10 @@ static bool take_count(const char *s, size_t *len, double *value, uint64_t *ival
 
 int fold_read(struct profile *p, struct line_reader *lr)
 {
-	uint32_t *frames = NULL;
-	size_t frames_cap = 0;
+	uint32_t *frames = NULL;	/* frame ids of the current line; also the previous one's */
+	size_t *prev_end = NULL;	/* where each of those frames ends in the line */
+	size_t frames_cap = 0, prev_depth = 0, prev_len = 0, prev_cap = 0;
+	char *prev = NULL;
 	const char *line;
 	size_t len;
 	int r, err = 0;
@@ -85,31 +87,66 @@ int fold_read(struct profile *p, struct line_reader *lr)
 			stack_len = stack2_len;
 
 		/* split on ';', Perl style: trailing empty fields are dropped */
-		size_t depth = 0, start = 0;
 		size_t keep = stack_len;
 		while (keep > 0 && line[keep - 1] == ';')
 			keep--;
-		for (size_t k = 0; k <= keep && keep > 0; k++) {
-			if (k == keep || line[k] == ';') {
-				if (depth + 1 > frames_cap) {
-					size_t ncap = frames_cap ? frames_cap * 2 : 256;
-					uint32_t *nf = realloc(frames, ncap * sizeof(uint32_t));
-					if (!nf) {
-						err = -ENOMEM;
-						goto out;
-					}
-					frames = nf;
-					frames_cap = ncap;
-				}
-				int64_t id = prof_intern(p, line + start, k - start);
-				if (id < 0) {
-					err = (int)id;
-					goto out;
-				}
-				frames[depth++] = (uint32_t)id;
-				start = k + 1;
+		/* Folded files are usually sorted, so a line often starts with the frames of the
+		 * line before: frames that lie wholly inside the common prefix (their ';' too) are
+		 * taken from the previous line instead of being hashed again. */
+		size_t depth = 0, start = 0;
+		if (prev_len && keep) {
+			size_t lim = keep < prev_len ? keep : prev_len;
+			size_t same = 0;
+			while (same + 8 <= lim && !memcmp(line + same, prev + same, 8))
+				same += 8;
+			while (same < lim && line[same] == prev[same])
+				same++;
+			while (depth < prev_depth && prev_end[depth] < same &&
+			       (prev_end[depth] < keep && line[prev_end[depth]] == ';')) {
+				start = prev_end[depth] + 1;
+				depth++;
 			}
 		}
+		while (keep > 0 && start <= keep) {
+			const char *semi = memchr(line + start, ';', keep - start);
+			size_t k = semi ? (size_t)(semi - line) : keep;
+			if (depth + 1 > frames_cap) {
+				size_t ncap = frames_cap ? frames_cap * 2 : 256;
+				uint32_t *nf = realloc(frames, ncap * sizeof(uint32_t));
+				size_t *ne = nf ? realloc(prev_end, ncap * sizeof(size_t)) : NULL;
+				if (nf)
+					frames = nf;
+				if (!nf || !ne) {
+					err = -ENOMEM;
+					goto out;
+				}
+				prev_end = ne;
+				frames_cap = ncap;
+			}
+			int64_t id = prof_intern(p, line + start, k - start);
+			if (id < 0) {
+				err = (int)id;
+				goto out;
+			}
+			prev_end[depth] = k;
+			frames[depth++] = (uint32_t)id;
+			start = k + 1;
+			if (!semi)
+				break;
+		}
+		/* remember this line's stack text for the next one */
+		if (keep > prev_cap) {
+			char *np = realloc(prev, keep * 2);
+			if (!np) {
+				err = -ENOMEM;
+				goto out;
+			}
+			prev = np;
+			prev_cap = keep * 2;
+		}
+		memcpy(prev, line, keep);
+		prev_len = keep;
+		prev_depth = depth;
 		if (diff)
 			err = prof_add_diff(p, frames, depth, v2, v1);
 		else if (int1)
@@ -123,5 +160,7 @@ int fold_read(struct profile *p, struct line_reader *lr)
 		err = r;
 out:
 	free(frames);
+	free(prev_end);
+	free(prev);
 	return err;
 }

@@ -42,6 +42,9 @@ struct profile {
 	size_t stack_slots_cap;
 
 	bool fractional, differential;
+	bool keep_order;
+	struct prof_seq *seq;
+	size_t nseq, seq_cap;
 
 	size_t ndiag;
 	struct prof_diag_entry diag[PROF_DIAG_KEEP];
@@ -125,6 +128,7 @@ void prof_free(struct profile *p)
 	free(p->stacks);
 	free(p->stack_hash);
 	free(p->stack_slots);
+	free(p->seq);
 	for (size_t i = 0; i < p->nnotes && i < PROF_NOTE_KEEP; i++)
 		free(p->notes[i]);
 	free(p);
@@ -288,11 +292,35 @@ static int64_t stack_slot(struct profile *p, const uint32_t *frames, size_t dept
 	return (int64_t)idx;
 }
 
+static int seq_push(struct profile *p, int64_t stack, double count, double before)
+{
+	if (!p->keep_order)
+		return 0;
+	if (grow((void **)&p->seq, &p->seq_cap, p->nseq + 1, sizeof(*p->seq)))
+		return -ENOMEM;
+	p->seq[p->nseq++] = (struct prof_seq){ .stack = (uint32_t)stack, .count = count,
+					       .before = before };
+	return 0;
+}
+
+void prof_keep_order(struct profile *p)
+{
+	p->keep_order = true;
+}
+
+const struct prof_seq *prof_sequence(const struct profile *p, size_t *n)
+{
+	*n = p->nseq;
+	return p->seq;
+}
+
 int prof_add(struct profile *p, const uint32_t *frames, size_t depth, uint64_t count)
 {
 	int64_t i = stack_slot(p, frames, depth);
 	if (i < 0)
 		return (int)i;
+	if (seq_push(p, i, (double)count, 0))
+		return -ENOMEM;
 	p->stacks[i].count += count;
 	p->stacks[i].fcount += (double)count;
 	return 0;
@@ -303,6 +331,8 @@ int prof_add_f(struct profile *p, const uint32_t *frames, size_t depth, double c
 	int64_t i = stack_slot(p, frames, depth);
 	if (i < 0)
 		return (int)i;
+	if (seq_push(p, i, count, 0))
+		return -ENOMEM;
 	if (count != floor(count))
 		p->fractional = true;
 	p->stacks[i].fcount += count;
@@ -316,6 +346,8 @@ int prof_add_diff(struct profile *p, const uint32_t *frames, size_t depth, doubl
 	int64_t i = stack_slot(p, frames, depth);
 	if (i < 0)
 		return (int)i;
+	if (seq_push(p, i, after, before))
+		return -ENOMEM;
 	p->differential = true;
 	if (before != floor(before) || after != floor(after))
 		p->fractional = true;

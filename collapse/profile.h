@@ -59,6 +59,17 @@ double prof_total(const struct profile *p);
 double prof_total_before(const struct profile *p);
 uint64_t prof_total_int(const struct profile *p);
 
+/* Keeps the input order of every prof_add* call (a flame chart lays stacks out in time order,
+ * unmerged). Off by default: it grows with the input. Call before adding stacks. */
+void prof_keep_order(struct profile *p);
+struct prof_seq {
+	uint32_t stack;
+	double count;		/* the width column (after, for differential input) */
+	double before;
+};
+/* The recorded sequence, or NULL with *n = 0 when order was not kept. */
+const struct prof_seq *prof_sequence(const struct profile *p, size_t *n);
+
 /* Adds every stack of src into dst (frames are re-interned). */
 int prof_merge(struct profile *dst, const struct profile *src);
 

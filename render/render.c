@@ -1,18 +1,87 @@
-/* PLACEHOLDER: the renderer is being written (issue 3). */
+/* The render stage's entry point: options with flamegraph.pl's defaults, the flame tree, and
+ * the writer for the output format, always through a temporary file renamed into place. */
 #include "render.h"
+#include "flame.h"
+#include "lineio.h"
+#include "svg.h"
+
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
 void render_opts_init(struct render_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->width = 1200;
+	o->frame_height = 16;
+	o->minwidth = 0.1;
+	o->fonttype = "Verdana";
+	o->fontsize = 12;
+	o->fontwidth = 0.59;
+	o->countname = "samples";
+	o->nametype = "Function:";
+	o->factor = 1;
+	o->colors = "hot";
+	o->bgcolors = "";
+	o->palette_file = "palette.map";
 }
+
 enum render_format render_format_for_path(const char *path)
 {
+	const char *dot = path ? strrchr(path, '.') : NULL;
+	if (dot && !strcasecmp(dot, ".png"))
+		return RENDER_PNG;
+	if (dot && !strcasecmp(dot, ".pdf"))
+		return RENDER_PDF;
 	return RENDER_SVG;
 }
+
 int render_file(const struct profile *p, const struct render_opts *o, const char *path,
 		char *err, size_t errlen)
 {
-	snprintf(err, errlen, "rendering is not implemented yet");
-	return -ENOSYS;
+	struct flame_tree t;
+	enum render_format fmt = o->format ? o->format : render_format_for_path(path);
+	bool to_stdout = !path || !strcmp(path, "-");
+	int ret;
+
+	err[0] = '\0';
+	if (!palette_known_name(o->colors)) {
+		snprintf(err, errlen, "unknown palette '%s'", o->colors);
+		return -EINVAL;
+	}
+	if (to_stdout && fmt != RENDER_SVG) {
+		snprintf(err, errlen, "PNG and PDF need an output file (-o FILE)");
+		return -EINVAL;
+	}
+	if (prof_total(p) <= 0) {
+		snprintf(err, errlen, "no stack counts found");
+		return -ENODATA;
+	}
+	if ((ret = flame_build(&t, p, o))) {
+		snprintf(err, errlen, "%s", strerror(-ret));
+		return ret;
+	}
+	struct atomic_out out;
+	if ((ret = aout_open(&out, path))) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		goto done;
+	}
+	if (fmt == RENDER_SVG) {
+		ret = svg_write(out.fp, &t, o, err, errlen);
+	} else {
+		/* cairo writes the file itself: give it the temporary path */
+		fflush(out.fp);
+		ret = cairo_out_write(out.tmp_path, fmt, &t, o, err, errlen);
+	}
+	if (ret) {
+		aout_abort(&out);
+		goto done;
+	}
+	if ((ret = aout_commit(&out)))
+		snprintf(err, errlen, "%s: %s", to_stdout ? "<stdout>" : path, strerror(-ret));
+done:
+	flame_free(&t);
+	return ret;
 }

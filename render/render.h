@@ -44,6 +44,8 @@ struct render_opts {
 void render_opts_init(struct render_opts *o);
 /* Format from a file name's extension (.svg .png .pdf), RENDER_SVG when none matches. */
 enum render_format render_format_for_path(const char *path);
+/* True for the palettes --colors accepts. */
+bool palette_known_name(const char *colors);
 
 /* Renders p to path ("-" or NULL: stdout, SVG only), written atomically. Returns 0 or -errno;
  * err (size errlen) receives a one-line reason. */

@@ -1,0 +1,179 @@
+/* PNG and PDF through cairo: the same layout as the SVG (flame_geom, flame_rect, frame colours
+ * and titles), with labels measured by cairo itself so they fit the box in the chosen font. */
+#include "svg.h"
+#include "text.h"
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void set_rgb(cairo_t *cr, struct rgb c)
+{
+	cairo_set_source_rgb(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0);
+}
+
+static void hex_rgb(cairo_t *cr, const char *hex, double *r, double *g, double *b)
+{
+	unsigned v = (unsigned)strtoul(hex + 1, NULL, 16);
+	*r = ((v >> 16) & 0xff) / 255.0;
+	*g = ((v >> 8) & 0xff) / 255.0;
+	*b = (v & 0xff) / 255.0;
+	(void)cr;
+}
+
+/* Longest prefix of label (in characters, with ".." when cut) whose width fits max_w. */
+static size_t fit_label(cairo_t *cr, const char *name, size_t n, size_t chars, double max_w,
+			char *out)
+{
+	cairo_text_extents_t ext;
+	char *tmp = out;
+	memcpy(tmp, name, n);
+	tmp[n] = '\0';
+	cairo_text_extents(cr, tmp, &ext);
+	if (ext.x_advance <= max_w)
+		return n;
+	/* binary search on the number of characters kept before ".." */
+	size_t lo = 0, hi = chars;
+	while (lo < hi) {
+		size_t mid = (lo + hi + 1) / 2;
+		size_t b = text_prefix_bytes(name, n, mid);
+		memcpy(tmp, name, b);
+		memcpy(tmp + b, "..", 3);
+		cairo_text_extents(cr, tmp, &ext);
+		if (ext.x_advance <= max_w)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	if (lo == 0)
+		return 0;
+	size_t b = text_prefix_bytes(name, n, lo);
+	memcpy(tmp, name, b);
+	memcpy(tmp + b, "..", 3);
+	return b + 2;
+}
+
+static void centered(cairo_t *cr, const char *s, double x, double y)
+{
+	cairo_text_extents_t ext;
+	cairo_text_extents(cr, s, &ext);
+	cairo_move_to(cr, x - ext.x_advance / 2, y);
+	cairo_show_text(cr, s);
+}
+
+int cairo_out_write(const char *path, enum render_format fmt, const struct flame_tree *t,
+		    const struct render_opts *o, char *err, size_t errlen)
+{
+	struct flame_geom g;
+	struct frame_ctx *c = calloc(1, sizeof(*c));
+	char *label = malloc(sizeof(c->name) + 8);
+	char bg1[8], bg2[8];
+	cairo_surface_t *surface = NULL;
+	cairo_t *cr = NULL;
+	int ret = 0;
+
+	if (!c || !label) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	c->t = t;
+	c->o = o;
+	if (palette_background(o->bgcolors, o->colors, bg1, bg2)) {
+		snprintf(err, errlen, "unknown background '%s'", o->bgcolors);
+		ret = -EINVAL;
+		goto out;
+	}
+	if (o->cp && (ret = palette_map_load(&c->pmap, o->palette_file))) {
+		snprintf(err, errlen, "%s: %s", o->palette_file, strerror(-ret));
+		goto out;
+	}
+	flame_geom_init(&g, t, o);
+	if (fmt == RENDER_PDF)
+		surface = cairo_pdf_surface_create(path, g.width, g.height);
+	else
+		surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)g.width, (int)g.height);
+	if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+		snprintf(err, errlen, "cairo: %s", cairo_status_to_string(cairo_surface_status(surface)));
+		ret = -EIO;
+		goto out;
+	}
+	cr = cairo_create(surface);
+
+	/* background gradient, 5% to 95% as in the SVG */
+	double r1, g1, b1, r2, g2, b2;
+	hex_rgb(cr, bg1, &r1, &g1, &b1);
+	hex_rgb(cr, bg2, &r2, &g2, &b2);
+	cairo_pattern_t *grad = cairo_pattern_create_linear(0, 0, 0, g.height);
+	cairo_pattern_add_color_stop_rgb(grad, 0.05, r1, g1, b1);
+	cairo_pattern_add_color_stop_rgb(grad, 0.95, r2, g2, b2);
+	cairo_rectangle(cr, 0, 0, g.width, g.height);
+	cairo_set_source(cr, grad);
+	cairo_fill(cr);
+	cairo_pattern_destroy(grad);
+
+	cairo_select_font_face(cr, o->fonttype, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+	const char *title_text = o->title && *o->title ? o->title
+				 : o->flamechart ? "Flame Chart"
+				 : o->inverted ? "Icicle Graph" : "Flame Graph";
+	char buf[1024];
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	cairo_set_font_size(cr, o->fontsize + 5);
+	buf[text_sanitize(title_text, strlen(title_text), buf, sizeof(buf) - 1, NULL)] = '\0';
+	centered(cr, buf, (int)(g.width / 2), o->fontsize * 2);
+	cairo_set_font_size(cr, o->fontsize);
+	if (o->subtitle && *o->subtitle) {
+		cairo_set_source_rgb(cr, 160 / 255.0, 160 / 255.0, 160 / 255.0);
+		buf[text_sanitize(o->subtitle, strlen(o->subtitle), buf, sizeof(buf) - 1, NULL)] = '\0';
+		centered(cr, buf, (int)(g.width / 2), o->fontsize * 4);
+	}
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct flame_node *n = &t->nodes[i];
+		double x1, y1, x2, y2;
+		flame_rect(&g, t, n, &x1, &y1, &x2, &y2);
+		frame_name_load(c, n);
+		set_rgb(cr, frame_color(c, n));
+		cairo_rectangle(cr, x1, y1, x2 - x1, y2 - y1);
+		cairo_fill(cr);
+		double room = x2 - x1 - 6;
+		if (room < o->fontsize)
+			continue;
+		size_t ll = fit_label(cr, c->name, c->name_len, c->name_chars, room, label);
+		if (!ll)
+			continue;
+		label[ll] = '\0';
+		cairo_set_source_rgb(cr, 0, 0, 0);
+		cairo_move_to(cr, x1 + 3, 3 + (y1 + y2) / 2);
+		cairo_show_text(cr, label);
+	}
+	if (fmt == RENDER_PNG) {
+		cairo_status_t st = cairo_surface_write_to_png(surface, path);
+		if (st != CAIRO_STATUS_SUCCESS) {
+			snprintf(err, errlen, "cairo: %s", cairo_status_to_string(st));
+			ret = -EIO;
+		}
+	} else {
+		cairo_show_page(cr);
+	}
+	if (c->pmap && !ret && (ret = palette_map_save(c->pmap, o->palette_file)))
+		snprintf(err, errlen, "%s: %s", o->palette_file, strerror(-ret));
+out:
+	if (cr)
+		cairo_destroy(cr);
+	if (surface) {
+		cairo_surface_finish(surface);
+		if (!ret && cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+			snprintf(err, errlen, "cairo: %s",
+				 cairo_status_to_string(cairo_surface_status(surface)));
+			ret = -EIO;
+		}
+		cairo_surface_destroy(surface);
+	}
+	if (c)
+		palette_map_free(c->pmap);
+	free(c);
+	free(label);
+	return ret;
+}

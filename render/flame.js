@@ -1,0 +1,274 @@
+// scorch flame graph viewer: zoom, search and URL state for the SVG written by render/svg.c.
+// Frames are <g><title/><rect/><text/></g> children of #frames, in preorder (a parent before
+// its children), so a frame's subtree is a contiguous run. Zoom touches only the zoomed
+// subtree and its ancestors: everything else is hidden by one class on #frames, which keeps
+// clicks fast on profiles with 100k frames. No layout is read back from the DOM.
+"use strict";
+(function () {
+	var C = scorchConf, doc = document, NS = "http://www.w3.org/2000/svg";
+	var root = doc.documentElement, framesEl = doc.getElementById("frames");
+	var detailsEl = doc.getElementById("details"), unzoomEl = doc.getElementById("unzoom");
+	var searchEl = doc.getElementById("search"), icEl = doc.getElementById("ignorecase");
+	var matchedEl = doc.getElementById("matched");
+	var W = parseFloat(root.getAttribute("width")), xpad = C.xpad, full = W - 2 * xpad;
+	var charW = C.fontsize * C.fontwidth;
+	var gs = framesEl.children, n = gs.length;
+	var X = new Float64Array(n), Wd = new Float64Array(n), Y = new Float64Array(n);
+	var parent = new Int32Array(n), end = new Int32Array(n), depth = new Int32Array(n);
+	var names = null, counts = null, touched = [], zoomedAt = -1;
+	var searchRe = null, matched = [], ignoreCase = false;
+
+	// one pass at load: geometry from attributes, tree structure from depth (rows)
+	(function load() {
+		var stack = [], y0 = n ? parseFloat(gs[0].children[1].getAttribute("y")) : 0;
+		for (var i = 0; i < n; i++) {
+			var g = gs[i], r = g.children[1];
+			g.__i = i;
+			X[i] = parseFloat(r.getAttribute("x"));
+			Wd[i] = parseFloat(r.getAttribute("width"));
+			Y[i] = parseFloat(r.getAttribute("y"));
+			var d = Math.round(Math.abs(Y[i] - y0) / C.frameheight);
+			depth[i] = d;
+			while (stack.length && depth[stack[stack.length - 1]] >= d)
+				end[stack.pop()] = i;
+			parent[i] = stack.length ? stack[stack.length - 1] : -1;
+			stack.push(i);
+		}
+		while (stack.length)
+			end[stack.pop()] = n;
+	})();
+
+	function titleOf(i) {
+		return gs[i].firstChild.textContent;
+	}
+	// names and counts are parsed from the titles only when first needed (search)
+	function loadNames() {
+		if (names)
+			return;
+		names = new Array(n);
+		counts = new Float64Array(n);
+		for (var i = 0; i < n; i++) {
+			var t = titleOf(i), p = t.lastIndexOf(" (");
+			names[i] = p < 0 ? t : t.substring(0, p);
+			var m = /^ \(([\d,]+) /.exec(t.substring(p));
+			counts[i] = m ? parseFloat(m[1].replace(/,/g, "")) : 0;
+		}
+	}
+	function nameOf(i) {
+		if (names)
+			return names[i];
+		var t = titleOf(i), p = t.lastIndexOf(" (");
+		return p < 0 ? t : t.substring(0, p);
+	}
+
+	function label(i, width) {
+		var chars = Math.floor(width / charW);
+		if (chars < 3)
+			return "";
+		var s = parent[i] < 0 ? "all" : nameOf(i);
+		if (s.length <= chars)
+			return s;
+		return s.substring(0, chars - 2) + "..";
+	}
+	// places frame i at x with width w and refits its label
+	function place(i, x, w) {
+		var g = gs[i], r = g.children[1], t = g.children[2];
+		r.setAttribute("x", x.toFixed(1));
+		r.setAttribute("width", w.toFixed(1));
+		var s = label(i, w);
+		if (!t && s) {
+			t = doc.createElementNS(NS, "text");
+			t.setAttribute("y", (Y[i] + (C.frameheight - 1) / 2 + 3).toFixed(1));
+			g.appendChild(t);
+		}
+		if (t) {
+			t.setAttribute("x", (x + 3).toFixed(1));
+			if (t.textContent !== s)
+				t.textContent = s;
+		}
+	}
+
+	function unzoom(keepUrl) {
+		for (var k = 0; k < touched.length; k++) {
+			var i = touched[k];
+			gs[i].classList.remove("z", "parent");
+			place(i, X[i], Wd[i]);
+		}
+		touched = [];
+		zoomedAt = -1;
+		framesEl.classList.remove("zoomed");
+		unzoomEl.classList.add("hide");
+		if (!keepUrl)
+			saveState();
+	}
+	function zoom(i) {
+		if (zoomedAt >= 0)
+			unzoom(true);
+		if (parent[i] < 0) {	// the root: the full view
+			saveState();
+			return;
+		}
+		var scale = full / Wd[i], x0 = X[i];
+		for (var p = parent[i]; p >= 0; p = parent[p]) {
+			gs[p].classList.add("z", "parent");
+			place(p, xpad, full);
+			touched.push(p);
+		}
+		for (var j = i; j < end[i]; j++) {
+			gs[j].classList.add("z");
+			place(j, xpad + (X[j] - x0) * scale, Wd[j] * scale);
+			touched.push(j);
+		}
+		zoomedAt = i;
+		framesEl.classList.add("zoomed");
+		unzoomEl.classList.remove("hide");
+		saveState();
+	}
+
+	function clearSearch(keepUrl) {
+		for (var k = 0; k < matched.length; k++) {
+			var r = gs[matched[k]].children[1];
+			r.setAttribute("fill", r.__fill);
+		}
+		matched = [];
+		searchRe = null;
+		searchEl.classList.remove("show");
+		searchEl.textContent = "Search";
+		matchedEl.textContent = " ";
+		if (!keepUrl)
+			saveState();
+	}
+	function search(pattern) {
+		clearSearch(true);
+		if (!pattern)
+			return saveState();
+		var re;
+		try {
+			re = new RegExp(pattern, ignoreCase ? "i" : "");
+		} catch (e) {
+			matchedEl.textContent = "Bad regular expression";
+			return;
+		}
+		loadNames();
+		searchRe = pattern;
+		var hit = new Uint8Array(n);
+		for (var i = 0; i < n; i++) {
+			if (parent[i] >= 0 && re.test(names[i])) {
+				hit[i] = 1;
+				var r = gs[i].children[1];
+				r.__fill = r.getAttribute("fill");
+				r.setAttribute("fill", "#e600e6");
+				matched.push(i);
+			}
+		}
+		// a match inside a match is counted once: skip the subtree of each counted frame
+		var sum = 0;
+		for (var j = 0; j < n;) {
+			if (hit[j]) {
+				sum += counts[j];
+				j = end[j];
+			} else {
+				j++;
+			}
+		}
+		var pct = 100 * sum / (C.total * C.factor);
+		matchedEl.textContent = "Matched: " + (pct === 100 ? "100" : pct.toFixed(1)) + "%";
+		searchEl.classList.add("show");
+		searchEl.textContent = "Reset Search";
+		saveState();
+	}
+	function askSearch() {
+		var p = prompt("Enter a search term (regexp allowed, eg: ^ext4_)" +
+			       (ignoreCase ? ", ignoring case" : "") + "\nPress Ctrl-i to toggle case sensitivity", searchRe || "");
+		if (p !== null)
+			search(p);
+	}
+
+	// the view lives in the URL: ?z=FRAME&s=REGEX&i=1
+	function saveState() {
+		var q = [];
+		if (zoomedAt >= 0)
+			q.push("z=" + zoomedAt);
+		if (searchRe)
+			q.push("s=" + encodeURIComponent(searchRe));
+		if (ignoreCase)
+			q.push("i=1");
+		try {
+			history.replaceState(null, "", location.pathname + (q.length ? "?" + q.join("&") : ""));
+		} catch (e) {
+			// some viewers (file:// in some browsers, embedded <object>) refuse: the view
+			// still works, only the link does not follow it
+		}
+	}
+	function restoreState() {
+		var q = {};
+		location.search.replace(/^\?/, "").split("&").forEach(function (kv) {
+			var p = kv.indexOf("=");
+			if (p > 0)
+				q[kv.substring(0, p)] = decodeURIComponent(kv.substring(p + 1).replace(/\+/g, " "));
+		});
+		if (q.i === "1") {
+			ignoreCase = true;
+			icEl.classList.add("show");
+		}
+		if (q.s)
+			search(q.s);
+		var z = parseInt(q.z, 10);
+		if (z >= 0 && z < n)
+			zoom(z);
+	}
+
+	function frameOf(target) {
+		while (target && target.parentNode !== framesEl)
+			target = target.parentNode;
+		return target && target.__i !== undefined ? target.__i : -1;
+	}
+	framesEl.addEventListener("click", function (e) {
+		var i = frameOf(e.target);
+		if (i >= 0)
+			zoom(i);
+	});
+	framesEl.addEventListener("mouseover", function (e) {
+		var i = frameOf(e.target);
+		if (i >= 0)
+			detailsEl.textContent = C.nametype + " " + titleOf(i);
+	});
+	framesEl.addEventListener("mouseout", function () {
+		detailsEl.textContent = " ";
+	});
+	unzoomEl.addEventListener("click", function () {
+		unzoom();
+	});
+	searchEl.addEventListener("click", function () {
+		if (searchRe)
+			clearSearch();
+		else
+			askSearch();
+	});
+	icEl.addEventListener("click", function () {
+		ignoreCase = !ignoreCase;
+		icEl.classList.toggle("show", ignoreCase);
+		if (searchRe)
+			search(searchRe);
+		else
+			saveState();
+	});
+	window.addEventListener("keydown", function (e) {
+		if ((e.ctrlKey || e.metaKey) && (e.key === "f" || e.key === "F") || e.key === "F3") {
+			e.preventDefault();
+			askSearch();
+		} else if ((e.ctrlKey || e.metaKey) && (e.key === "i" || e.key === "I")) {
+			e.preventDefault();
+			icEl.dispatchEvent(new Event("click"));
+		} else if (e.key === "Escape") {
+			if (zoomedAt >= 0)
+				unzoom();
+			else if (searchRe)
+				clearSearch();
+		}
+	});
+	// for tests and tools: the state and actions, read-only in spirit
+	window.scorch = { zoom: zoom, unzoom: unzoom, search: search, clearSearch: clearSearch,
+		frames: n, state: function () { return { zoomed: zoomedAt, search: searchRe, matched: matched.length }; } };
+	restoreState();
+})();

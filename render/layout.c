@@ -1,0 +1,273 @@
+/* Layout of the flame tree. flamegraph.pl merges stacks with its flow(): it walks the sorted
+ * stacks and, for each, closes the frames that differ from the previous stack and opens the
+ * new ones. Doing exactly that (not building a trie) keeps its quirks, e.g. two separate boxes
+ * for one name when a sibling sorts between them, so the same input gives the same boxes. */
+#include "flame.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct builder {
+	struct flame_node *nodes;
+	size_t n, cap;
+	uint32_t *path;		/* open node per depth */
+	uint32_t *path_name;
+	size_t path_len, path_cap;
+};
+
+static int open_node(struct builder *b, uint32_t name, uint32_t depth, double t, bool diff)
+{
+	if (b->n == b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 4096;
+		struct flame_node *nn = realloc(b->nodes, ncap * sizeof(*nn));
+		if (!nn)
+			return -ENOMEM;
+		b->nodes = nn;
+		b->cap = ncap;
+	}
+	if (depth >= b->path_cap) {
+		size_t ncap = b->path_cap ? b->path_cap * 2 : 256;
+		while (ncap <= depth)
+			ncap *= 2;
+		uint32_t *np = realloc(b->path, ncap * sizeof(*np));
+		uint32_t *nm = np ? realloc(b->path_name, ncap * sizeof(*nm)) : NULL;
+		if (!np || !nm) {
+			if (np)
+				b->path = np;
+			return -ENOMEM;
+		}
+		b->path = np;
+		b->path_name = nm;
+		b->path_cap = ncap;
+	}
+	b->nodes[b->n] = (struct flame_node){ .name = name, .depth = depth, .stime = t,
+					      .etime = t, .has_delta = diff };
+	b->path[depth] = (uint32_t)b->n++;
+	b->path_name[depth] = name;
+	b->path_len = depth + 1;
+	return 0;
+}
+
+/* flow(): frames[0..depth) is the stack below the root; v the time it starts at. */
+static int flow(struct builder *b, const uint32_t *frames, size_t depth, bool reverse, double v,
+		bool diff, double d)
+{
+	size_t len_b = depth + 1;	/* with the root */
+	size_t same = 0;
+	if (b->path_len) {
+		same = 1;	/* the root is shared */
+		while (same < b->path_len && same < len_b) {
+			uint32_t f = frames[reverse ? depth - same : same - 1];
+			if (b->path_name[same] != f)
+				break;
+			same++;
+		}
+	}
+	for (size_t i = b->path_len; i-- > same;)
+		b->nodes[b->path[i]].etime = v;
+	b->path_len = same;
+	for (size_t i = same; i < len_b; i++) {
+		uint32_t f = i == 0 ? FLAME_ROOT : frames[reverse ? depth - i : i - 1];
+		int err = open_node(b, f, (uint32_t)i, v, diff);
+		if (err)
+			return err;
+		/* the delta belongs to the frame the stack ends at, if that frame is new */
+		if (diff && i == len_b - 1)
+			b->nodes[b->path[i]].delta += d;
+	}
+	return 0;
+}
+
+struct sort_ctx {
+	const struct profile *p;
+	bool reverse;
+};
+
+/* Folded-text order of stacks read leaf first (for --reverse). */
+static int cmp_reversed(const void *x, const void *y, void *arg)
+{
+	const struct sort_ctx *c = arg;
+	const struct prof_stack *a = prof_stack(c->p, *(const uint32_t *)x);
+	const struct prof_stack *b = prof_stack(c->p, *(const uint32_t *)y);
+	const uint32_t *fa = prof_stack_frames(c->p, a), *fb = prof_stack_frames(c->p, b);
+	uint32_t ia = 0, ib = 0;
+	size_t oa = 0, ob = 0;
+	for (;;) {
+		int ca, cb;
+		if (ia >= a->depth) {
+			ca = -1;
+		} else {
+			uint32_t f = fa[a->depth - 1 - ia];
+			size_t len = prof_frame_len(c->p, f);
+			ca = oa < len ? (unsigned char)prof_frame_name(c->p, f)[oa]
+				      : ia + 1 < a->depth ? ';' : -1;
+		}
+		if (ib >= b->depth) {
+			cb = -1;
+		} else {
+			uint32_t f = fb[b->depth - 1 - ib];
+			size_t len = prof_frame_len(c->p, f);
+			cb = ob < len ? (unsigned char)prof_frame_name(c->p, f)[ob]
+				      : ib + 1 < b->depth ? ';' : -1;
+		}
+		if (ca != cb)
+			return ca < cb ? -1 : 1;
+		if (ca == -1)
+			return 0;
+		if (oa < prof_frame_len(c->p, fa[a->depth - 1 - ia]))
+			oa++;
+		else
+			ia++, oa = 0;
+		if (ob < prof_frame_len(c->p, fb[b->depth - 1 - ib]))
+			ob++;
+		else
+			ib++, ob = 0;
+	}
+}
+
+/* Drops nodes narrower than minwidth (their descendants are narrower still) and computes
+ * spans, compacting the array in place; preorder is kept. */
+static int prune(struct flame_tree *t, double minwidth_time)
+{
+	size_t w = 0, nopen = 0;
+	uint32_t *open = malloc((t->depthmax + 2) * sizeof(uint32_t));
+	uint32_t depthmax = 0;
+	if (!open)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n; i++) {
+		struct flame_node nd = t->nodes[i];
+		if (nd.etime - nd.stime < minwidth_time && !(nd.name == FLAME_ROOT && nd.depth == 0))
+			continue;
+		/* close the nodes this one is not below, adding their spans to their parents */
+		while (nopen && t->nodes[open[nopen - 1]].depth >= nd.depth) {
+			uint32_t span = t->nodes[open[--nopen]].span;
+			if (nopen)
+				t->nodes[open[nopen - 1]].span += span;
+		}
+		nd.span = 1;
+		t->nodes[w] = nd;
+		open[nopen++] = (uint32_t)w;
+		if (nd.depth > depthmax)
+			depthmax = nd.depth;
+		w++;
+	}
+	while (nopen) {
+		uint32_t span = t->nodes[open[--nopen]].span;
+		if (nopen)
+			t->nodes[open[nopen - 1]].span += span;
+	}
+	free(open);
+	t->n = w;
+	t->depthmax = depthmax;
+	return 0;
+}
+
+int flame_build(struct flame_tree *t, const struct profile *p, const struct render_opts *o)
+{
+	struct builder b = { 0 };
+	uint32_t *order = NULL;
+	int err = 0;
+	bool diff = prof_differential(p);
+
+	memset(t, 0, sizeof(*t));
+	t->prof = p;
+	t->differential = diff;
+	t->maxdelta = 1;
+	double v = 0;
+
+	if (o->flamechart) {
+		size_t nseq;
+		const struct prof_seq *seq = prof_sequence(p, &nseq);
+		for (size_t i = 0; i < nseq; i++) {
+			const struct prof_stack *s = prof_stack(p, seq[i].stack);
+			double d = seq[i].count - seq[i].before;
+			if (diff && fabs(d) > t->maxdelta)
+				t->maxdelta = fabs(d);
+			if ((err = flow(&b, prof_stack_frames(p, s), s->depth, o->reverse, v, diff, d)))
+				goto out;
+			v += seq[i].count;
+		}
+	} else {
+		size_t n = prof_nstacks(p);
+		if (o->reverse) {
+			struct sort_ctx c = { .p = p, .reverse = true };
+			order = malloc((n ? n : 1) * sizeof(uint32_t));
+			if (!order) {
+				err = -ENOMEM;
+				goto out;
+			}
+			for (size_t i = 0; i < n; i++)
+				order[i] = (uint32_t)i;
+			qsort_r(order, n, sizeof(uint32_t), cmp_reversed, &c);
+		} else {
+			order = prof_sorted(p);
+			if (!order) {
+				err = -ENOMEM;
+				goto out;
+			}
+		}
+		for (size_t k = 0; k < n; k++) {
+			const struct prof_stack *s = prof_stack(p, order[k]);
+			double d = s->fcount - s->before;
+			if (diff && fabs(d) > t->maxdelta)
+				t->maxdelta = fabs(d);
+			if ((err = flow(&b, prof_stack_frames(p, s), s->depth, o->reverse, v, diff, d)))
+				goto out;
+			v += s->fcount;
+		}
+	}
+	for (size_t i = b.path_len; i-- > 0;)
+		b.nodes[b.path[i]].etime = v;
+	b.path_len = 0;
+
+	t->nodes = b.nodes;
+	b.nodes = NULL;
+	t->n = b.n;
+	t->time = v;
+	t->timemax = o->total > v ? o->total : v;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->nodes[i].depth > t->depthmax)
+			t->depthmax = t->nodes[i].depth;
+	double widthpertime = t->timemax > 0 ? (o->width - 20.0) / t->timemax : 0;
+	double minwidth_time = o->minwidth_pct ? t->timemax * o->minwidth / 100.0
+			       : widthpertime > 0 ? o->minwidth / widthpertime : 0;
+	if ((err = prune(t, minwidth_time)))
+		goto out;
+	/* the root spans the whole width, even with a --total beyond the data */
+	if (t->n)
+		t->nodes[0].etime = t->timemax;
+out:
+	free(order);
+	free(b.nodes);
+	free(b.path);
+	free(b.path_name);
+	return err;
+}
+
+void flame_free(struct flame_tree *t)
+{
+	free(t->nodes);
+	memset(t, 0, sizeof(*t));
+}
+
+const char *flame_full_name(const struct flame_tree *t, const struct flame_node *n, size_t *len)
+{
+	if (n->name == FLAME_ROOT) {
+		*len = 0;
+		return "";
+	}
+	*len = prof_frame_len(t->prof, n->name);
+	return prof_frame_name(t->prof, n->name);
+}
+
+const char *flame_name(const struct flame_tree *t, const struct flame_node *n, size_t *len)
+{
+	const char *s = flame_full_name(t, n, len);
+	/* s/_\[[kwij]\]$// */
+	if (*len >= 4 && s[*len - 4] == '_' && s[*len - 3] == '[' && s[*len - 1] == ']' &&
+	    strchr("kwij", s[*len - 2]) && s[*len - 2])
+		*len -= 4;
+	return s;
+}
