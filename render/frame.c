@@ -78,6 +78,8 @@ size_t frame_title(struct frame_ctx *c, const struct flame_node *n, char *buf)
 		len += (size_t)sprintf(buf + len, " (%s %s, %.2f%%)", samples_txt, countname, pct);
 	} else {
 		double d = o->negate ? -n->delta : n->delta;
+		if (d == 0)
+			d = 0;	/* no "-0.00%": Perl negates an integer 0 to 0 */
 		char deltapct[64];
 		snprintf(deltapct, sizeof(deltapct), "%s%.2f", d > 0 ? "+" : "",
 			 100 * d / (t->timemax * o->factor));

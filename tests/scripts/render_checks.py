@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""End-to-end checks of `scorch render`: exact geometry of a small graph, differential tooltips
+and colours, hostile names (well-formed XML, no injected markup), options, PNG pixels against
+the SVG's colours, PDF, and errors. Usage: render_checks.py SCORCH TESTS_DATA_DIR"""
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+import zlib
+
+NS = "{http://www.w3.org/2000/svg}"
+SCORCH = sys.argv[1]
+failures = 0
+passed = 0
+
+
+def check(cond, what):
+    global failures, passed
+    if cond:
+        passed += 1
+    else:
+        failures += 1
+        print("FAIL:", what)
+
+
+def render(folded, *opts, expect_rc=0):
+    p = subprocess.run([SCORCH, "render", *opts], input=folded, capture_output=True)
+    check(p.returncode == expect_rc, f"render {opts}: exit {p.returncode}, want {expect_rc}: "
+          f"{p.stderr.decode(errors='replace')}")
+    return p
+
+
+def frames(svg_bytes):
+    root = ET.fromstring(svg_bytes)
+    out = []
+    for g in root.find(f".//{NS}g[@id='frames']"):
+        title = g.find(f"{NS}title").text
+        rect = g.find(f"{NS}rect")
+        text = g.find(f"{NS}text")
+        out.append((title, dict(rect.attrib), text.text if text is not None else None))
+    return root, out
+
+
+# --- exact geometry: a;b 3 / a;c 1 (flamegraph.pl's layout: 1200 px, 10 px padding) ---
+p = render(b"a;b 3\na;c 1\n")
+root, fr = frames(p.stdout)
+check(root.get("height") == "118", f"height {root.get('height')}")
+got = [(t, r["x"], r["y"], r["width"]) for t, r, _ in fr]
+want = [("all (4 samples, 100%)", "10", "69", "1180"), ("a (4 samples, 100.00%)", "10", "53", "1180"),
+        ("b (3 samples, 75.00%)", "10", "37", "885"), ("c (1 samples, 25.00%)", "895", "37", "295")]
+check(got == want, f"geometry {got}")
+check([x[2] for x in fr] == ["all", "a", "b", "c"], f"labels {[x[2] for x in fr]}")
+check(len(root.findall(f".//{NS}script")) == 1, "one script")
+check(root.find(f".//{NS}text[@id='title']").text == "Flame Graph", "default title")
+
+# label truncation: 10 px per 0.59*12 px char -> a 100 px frame holds 14 chars
+p = render(b"f;abcdefghijklmnopqrstuvwxyz 1\nf;z 11\n", "--width=1220")
+_, fr = frames(p.stdout)
+labels = {t.split(" (")[0]: l for t, _, l in fr}
+check(labels["abcdefghijklmnopqrstuvwxyz"] == "abcdefghijkl..", f"truncated {labels}")
+
+# --- differential: before after ---
+p = render(b"a;b 10 15\na;c 5 3\n")
+_, fr = frames(p.stdout)
+d = {t: r["fill"] for t, r, _ in fr}
+check("b (15 samples, 83.33%; +27.78%)" in d, f"diff titles {list(d)}")
+check(d.get("b (15 samples, 83.33%; +27.78%)") == "#ff0000", "grown frame is red")
+check(d.get("c (3 samples, 16.67%; -11.11%)") == "#7e7eff", "shrunk frame is blue")
+check(d.get("a (18 samples, 100.00%; 0.00%)") == "#ffffff", "unchanged frame is white")
+p = render(b"a;b 10 15\na;c 5 3\n", "--negate")
+_, fr = frames(p.stdout)
+d = {t: r["fill"] for t, r, _ in fr}
+check(d.get("b (15 samples, 83.33%; -27.78%)") == "#0000ff", f"negated {d}")
+check("a (18 samples, 100.00%; 0.00%)" in d, f"negated zero delta prints as flamegraph.pl does {d}")
+
+# --- hostile names ---
+hostile = [b"</title><script>alert(1)</script>", b"]]>x", b"a\x01b\x1f", b"bad\xff\xfeutf8",
+           b"&lt:&", b"\"q\" 'a'", b"<!--c-->", b"x" * 5000, b"caf\xc3\xa9"]
+folded = b"".join(b"root;" + h + b" 7\n" for h in hostile)
+for opts in [(), ("--title", "<b>&\"]]>"), ("--notes", "a--b<c>"), ("--countname", "<x>&"),
+             ("--nametype", "</text>"), ("--subtitle", "\x02<>")]:
+    p = render(folded, *opts)
+    try:
+        root, fr = frames(p.stdout)
+        ok = True
+    except ET.ParseError as e:
+        ok = False
+        print(e)
+    check(ok, f"hostile names parse as XML with {opts}")
+    if not ok:
+        continue
+    check(len(list(root.iter(f"{NS}script"))) == 1, f"exactly one script with {opts}")
+    check(all(el.tag in (NS + "g", NS + "title", NS + "rect", NS + "text")
+              for el in root.find(f".//{NS}g[@id='frames']").iter()), "only frame elements")
+titles = {t for t, _, _ in frames(render(folded).stdout)[1]}
+cn = "samples"
+for want in ["</title><script>alert(1)</script>", "]]>x", "a\ufffdb\ufffd", "bad\ufffd\ufffdutf8",
+             "&lt:&", "\"q\" 'a'", "<!--c-->", "x" * 4096, "café"]:
+    check(f"{want} (7 {cn}, 11.11%)" in titles, f"hostile title {want[:40]!r}")
+p = subprocess.run(["xmllint", "--noout", "-"], input=render(folded).stdout, capture_output=True)
+check(p.returncode == 0, f"xmllint: {p.stderr.decode()[:300]}")
+
+# --- options ---
+root, fr = frames(render(b"a;b 1\n", "--inverted").stdout)
+check(root.find(f".//{NS}text[@id='title']").text == "Icicle Graph", "inverted title")
+check(float(fr[0][1]["y"]) < float(fr[1][1]["y"]), "icicle: root on top")
+root, _ = frames(render(b"a;b 1\n", "--flamechart").stdout)
+check(root.find(f".//{NS}text[@id='title']").text == "Flame Chart", "flame chart title")
+_, fr = frames(render(b"a;b 1\na;c 1\na;b 1\n", "--flamechart").stdout)
+check([t.split(" ")[0] for t, _, _ in fr] == ["all", "a", "b", "c", "b"], "flame chart keeps time order")
+_, fr = frames(render(b"a;b 1\nc;b 3\n", "--reverse").stdout)
+check([t.split(" (")[0] for t, _, _ in fr] == ["all", "b", "a", "c"], f"reverse {fr}")
+root, fr = frames(render(b"a 1\n", "--width=600", "--height=20", "--title=T", "--subtitle=S").stdout)
+check(root.get("width") == "600" and fr[1][1]["width"] == "580", "width")
+check(root.get("height") == str(2 * 20 + 36 + 34 + 24), f"height {root.get('height')}")
+_, fr = frames(render(b"a;x_[j] 1\na;y_[k] 1\na;java/Foo 1\na;Cpp::f 1\n", "--colors=java").stdout)
+fills = {t.split(" (")[0]: r["fill"] for t, r, _ in fr}
+def rgb(h): return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
+r, g, b = rgb(fills["x"]); check(g > r and g > b, f"java jit green {fills}")
+r, g, b = rgb(fills["y"]); check(b == 0 and r > g, f"java kernel orange {fills}")
+r, g, b = rgb(fills["Cpp::f"]); check(r == g and b < r, f"java C++ yellow {fills}")
+_, fr = frames(render(b"a;b 1\n", "--factor=1000", "--countname=us").stdout)
+check(fr[2][0] == "b (1,000 us, 100.00%)", f"factor {fr[2][0]}")
+_, fr = frames(render(b"a;b 1\n", "--total=4").stdout)
+check(fr[2][0] == "b (1 samples, 25.00%)" and fr[2][1]["width"] == "295", f"total {fr[2]}")
+with tempfile.TemporaryDirectory() as tmp:
+    attrs = os.path.join(tmp, "attrs")
+    with open(attrs, "w") as f:
+        f.write("b\ttitle=custom <tip>\tclass=hot\n")
+    root, fr = frames(render(b"a;b 1\n", "--nameattr", attrs).stdout)
+    g = root.find(f".//{NS}g[@class='hot']")
+    check(g is not None and g.find(f"{NS}title").text == "custom <tip>", "nameattr")
+    pal = os.path.join(tmp, "palette.map")
+    render(b"a;b 1\n", "--cp", "--palette-file", pal)
+    with open(pal) as f:
+        lines = f.read().splitlines()
+    check(len(lines) == 3 and lines[1].startswith("a->rgb("), f"palette map {lines}")
+    with open(pal, "w") as f:
+        f.write("a->rgb(1,2,3)\n")
+    _, fr = frames(render(b"a;b 1\n", "--cp", "--palette-file", pal).stdout)
+    check(fr[1][1]["fill"] == "#010203", "palette map colour reused")
+
+# --- errors: exit 2, a clear message, no output file ---
+with tempfile.TemporaryDirectory() as tmp:
+    out = os.path.join(tmp, "g.svg")
+    p = render(b"garbage\n", "-o", out, expect_rc=2)
+    check(b"no stack counts" in p.stderr and b"<stdin>:1" in p.stderr, f"empty input: {p.stderr}")
+    check(not os.path.exists(out), "no file left behind")
+    render(b"a 1\n", "--colors=nope", expect_rc=2)
+    render(b"a 1\n", "--bgcolors=nope", "-o", out, expect_rc=2)
+    check(not os.listdir(tmp), f"nothing left behind: {os.listdir(tmp)}")
+    render(b"a 1\n", "--minwidth=x", expect_rc=2)
+    render(b"a 1\n", "--format=png", expect_rc=2)
+    p = subprocess.run([SCORCH, "render", os.path.join(tmp, "missing")], capture_output=True)
+    check(p.returncode == 2 and b"No such file" in p.stderr, "missing file")
+
+    # --- PNG: dimensions, and the root bar has the SVG's root colour ---
+    folded = b"main;work;spin 60\nmain;idle 40\n"
+    png = os.path.join(tmp, "g.png")
+    render(folded, "-o", png)
+    svg_root, fr = frames(render(folded).stdout)
+    with open(png, "rb") as f:
+        data = f.read()
+    check(data[:8] == b"\x89PNG\r\n\x1a\n", "PNG signature")
+    w, h = struct.unpack(">II", data[16:24])
+    check((w, h) == (1200, int(svg_root.get("height"))), f"PNG size {w}x{h}")
+    # decode the image (8-bit RGB, filters per row) to read pixels
+    pos, idat = 8, b""
+    while pos < len(data):
+        ln, typ = struct.unpack(">I4s", data[pos:pos + 8])
+        if typ == b"IDAT":
+            idat += data[pos + 8:pos + 8 + ln]
+        pos += 12 + ln
+    raw = zlib.decompress(idat)
+    bpp, stride = 3, w * 3
+    rows, prev = [], bytearray(stride)
+    for y in range(h):
+        f_type, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f_type == 1: line[i] = (line[i] + a) & 255
+            elif f_type == 2: line[i] = (line[i] + b) & 255
+            elif f_type == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f_type == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(line)
+        prev = line
+    for title, r, _ in fr[:2]:
+        x, y = int(float(r["x"])) + 200, int(float(r["y"])) + 2   # inside the bar, left of text
+        px = tuple(rows[y][x * 3:x * 3 + 3])
+        check(px == rgb(r["fill"]), f"PNG pixel of {title}: {px} vs {r['fill']}")
+    pdf = os.path.join(tmp, "g.pdf")
+    render(folded, "-o", pdf)
+    with open(pdf, "rb") as f:
+        check(f.read(5) == b"%PDF-", "PDF signature")
+    if subprocess.run(["which", "pdfinfo"], capture_output=True).returncode == 0:
+        info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
+        check("Pages:          1" in info, f"PDF pages: {info}")
+
+print(f"{passed} passed, {failures} failed")
+sys.exit(1 if failures else 0)
