@@ -30,6 +30,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+if [ "$want_test" = 1 ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
+  # the browser test drives Debian's chromium through playwright-core (no browser download)
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 build_type=${BUILD_TYPE:-Release}
 werror=OFF
 [ "${CI:-}" = "true" ] && werror=ON

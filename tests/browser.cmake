@@ -1,0 +1,9 @@
+# Real-browser test: Debian's chromium (playwright-core from npm, installed by
+# scripts/setup.sh --test into tests/browser/node_modules) opens a scorch SVG, zooms,
+# resets, searches via ?s= and Ctrl-F, reopens a zoom from the URL; any page error fails.
+find_program(NODE node)
+add_test(NAME browser_flamegraph
+         COMMAND ${NODE} ${TESTS_DIR}/browser/flame.test.js ${SCORCH_BIN}
+                 ${TESTS_DIR}/data/perf/results/perf-java-stacks-01-collapsed-all.txt
+         WORKING_DIRECTORY ${TESTS_DIR}/browser)
+set_tests_properties(browser_flamegraph PROPERTIES LABELS "browser" TIMEOUT 180)
