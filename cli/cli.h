@@ -14,6 +14,8 @@ int cmd_record(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+/* record and profile share one implementation; profile always renders. */
+int record_main(const char *cmd, int argc, char **argv, bool always_render);
 
 /* Prints `scorch: CMD: message` on stderr. */
 void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

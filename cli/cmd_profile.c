@@ -1,7 +1,7 @@
-/* PLACEHOLDER: `scorch profile` is being written; see its issue. */
+/* `scorch profile`: record, then render, in one command (see cmd_record.c). */
 #include "cli.h"
+
 int cmd_profile(int argc, char **argv)
 {
-	cli_err("profile", "not implemented yet");
-	return EXIT_USAGE;
+	return record_main("profile", argc, argv, true);
 }

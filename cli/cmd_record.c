@@ -1,7 +1,349 @@
-/* PLACEHOLDER: `scorch record` is being written; see its issue. */
+/* `scorch record` and `scorch profile`: sample stacks with BPF (system-wide, some processes,
+ * or a command started held until the probes are attached), then write folded stacks or a
+ * graph. `profile` is `record` that always renders, with a title saying what was profiled. */
 #include "cli.h"
+#include "render.h"
+#include "render_cli.h"
+#include "sampler.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char record_help[] =
+	"usage: scorch record [options] [-o OUT] [-- CMD ARGS...]\n"
+	"       scorch profile [options] [-o OUT] [-- CMD ARGS...]\n"
+	"\n"
+	"Samples kernel and user stacks on every CPU with a BPF perf-event program, for all\n"
+	"processes, some processes (-p), or a command it starts (-- CMD: held until the probes are\n"
+	"attached, recorded until it exits; scorch then exits with its status). Ctrl-C or SIGTERM\n"
+	"ends the recording cleanly and still writes the output. record writes folded stacks\n"
+	"(stdout, or OUT; OUT ending in .svg, .png or .pdf is rendered); profile always renders\n"
+	"(SVG on stdout without -o). Needs root, or CAP_BPF and CAP_PERFMON.\n"
+	"\n"
+	"  -o, --output FILE    folded stacks, or a graph for .svg .png .pdf (atomically)\n"
+	"  -F, --freq HZ        sampling frequency per CPU (99)\n"
+	"  -d, --duration SEC   stop after SEC seconds (default: Ctrl-C, or the command's end)\n"
+	"  -p, --pid PID,...    only these processes\n"
+	"  -t, --tid TID        only this thread\n"
+	"  -C, --cpu CPU,...    only these CPUs (ranges like 0-3 allowed)\n"
+	"      --kernel-only    kernel stacks only\n"
+	"      --user-only      user stacks only\n"
+	"      --no-idle        leave out the idle task\n"
+	"      --per-pid        root frames comm-PID\n"
+	"      --per-thread     root frames comm-PID/TID\n"
+	"      --per-cpu        a root frame cpu-N below the process\n"
+	"      --stack-storage N  stack map entries (16384)\n"
+	"      --event EVENT    cpu-clock (default) or cycles\n"
+	"      --inline         inlined functions as frames (_[i]), from DWARF\n"
+	"      --addrs          keep the address of frames without a symbol\n"
+	"  -q, --quiet          no progress line\n"
+	RENDER_OPTIONS_HELP
+	"  -h, --help           this help\n";
+
+enum {
+	O_KERNEL_ONLY = 300, O_USER_ONLY, O_NO_IDLE, O_PER_PID, O_PER_THREAD, O_PER_CPU,
+	O_STACK_STORAGE, O_EVENT, O_INLINE, O_ADDRS,
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	stop_flag = sig;
+}
+
+static void progress(const struct smp_stats *st, void *arg)
+{
+	fprintf(stderr, "\rscorch: recording %.0f s: %llu samples, %llu lost, %llu failed stacks\033[K",
+		st->elapsed_s, (unsigned long long)st->samples, (unsigned long long)st->lost,
+		(unsigned long long)st->failed_stacks);
+	*(bool *)arg = true;
+}
+
+/* like a shell: the command's exit code, or 128 + the signal that ended it */
+static int child_exit_code(int status)
+{
+	if (status == -1)
+		return EXIT_USAGE;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > max || s[0] == '-')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int record_main(const char *cmd, int argc, char **argv, bool always_render)
+{
+	static const struct option base[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "freq", required_argument, NULL, 'F' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "tid", required_argument, NULL, 't' },
+		{ "cpu", required_argument, NULL, 'C' },
+		{ "kernel-only", no_argument, NULL, O_KERNEL_ONLY },
+		{ "user-only", no_argument, NULL, O_USER_ONLY },
+		{ "no-idle", no_argument, NULL, O_NO_IDLE },
+		{ "per-pid", no_argument, NULL, O_PER_PID },
+		{ "per-thread", no_argument, NULL, O_PER_THREAD },
+		{ "per-cpu", no_argument, NULL, O_PER_CPU },
+		{ "stack-storage", required_argument, NULL, O_STACK_STORAGE },
+		{ "event", required_argument, NULL, O_EVENT },
+		{ "inline", no_argument, NULL, O_INLINE },
+		{ "addrs", no_argument, NULL, O_ADDRS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+	};
+	struct option longopts[sizeof(base) / sizeof(base[0]) + RENDER_NOPTIONS + 1];
+	struct smp_opts so = { .sample_hz = 99 };
+	struct render_opts ro;
+	const char *out_path = NULL;
+	double duration = 0;
+	bool quiet = false;
+	unsigned long v;
+	int c;
+	char msg[256];
+
+	render_options_table(longopts, base, sizeof(base) / sizeof(base[0]));
+	render_opts_init(&ro);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:o:F:d:p:t:C:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out_path = optarg; break;
+		case 'F':
+			if (parse_uint(optarg, 1000000, &v) || !v)
+				goto bad_value;
+			so.sample_hz = (unsigned)v;
+			break;
+		case 'd': {
+			char *end;
+			duration = strtod(optarg, &end);
+			if (end == optarg || *end || !(duration > 0))
+				goto bad_value;
+			break;
+		}
+		case 'p': {
+			int n = smp_parse_list(optarg, so.pids, SMP_MAX_FILTER);
+			if (n <= 0)
+				goto bad_value;
+			so.npids = (size_t)n;
+			break;
+		}
+		case 't':
+			if (parse_uint(optarg, UINT32_MAX, &v) || !v)
+				goto bad_value;
+			so.tid = (uint32_t)v;
+			break;
+		case 'C': {
+			int n = smp_parse_list(optarg, so.cpus, SMP_MAX_FILTER);
+			if (n <= 0)
+				goto bad_value;
+			so.ncpus = (size_t)n;
+			break;
+		}
+		case O_KERNEL_ONLY: so.kernel_only = true; break;
+		case O_USER_ONLY: so.user_only = true; break;
+		case O_NO_IDLE: so.no_idle = true; break;
+		case O_PER_PID: so.per_pid = true; break;
+		case O_PER_THREAD: so.per_thread = true; break;
+		case O_PER_CPU: so.per_cpu = true; break;
+		case O_STACK_STORAGE:
+			if (parse_uint(optarg, 1u << 24, &v) || v < 16)
+				goto bad_value;
+			so.stack_storage = (unsigned)v;
+			break;
+		case O_EVENT:
+			if (!strcmp(optarg, "cycles"))
+				so.use_cycles = true;
+			else if (strcmp(optarg, "cpu-clock")) {
+				cli_err(cmd, "unknown event '%s' (cpu-clock or cycles)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case O_INLINE: so.inline_frames = true; break;
+		case O_ADDRS: so.addrs = true; break;
+		case 'q': quiet = true; break;
+		case 'h': fputs(record_help, stdout); return EXIT_OK;
+		case ':':
+			snprintf(msg, sizeof(msg), "option '%s' needs a value", argv[optind - 1]);
+			return cli_usage_error(cmd, msg);
+		case '?':
+			snprintf(msg, sizeof(msg), "unknown option '%s'", argv[optind - 1]);
+			return cli_usage_error(cmd, msg);
+		default: {
+			const char *bad = render_option_set(&ro, c, optarg);
+			if (bad) {
+				cli_err(cmd, "%s", bad);
+				return EXIT_USAGE;
+			}
+		}
+		}
+	}
+	if (so.kernel_only && so.user_only) {
+		cli_err(cmd, "--kernel-only and --user-only exclude each other");
+		return EXIT_USAGE;
+	}
+	char **child_argv = optind < argc ? argv + optind : NULL;
+	if (child_argv && so.npids) {
+		cli_err(cmd, "-p and a command exclude each other");
+		return EXIT_USAGE;
+	}
+	bool render_out = always_render ||
+			  (out_path && render_format_for_path(out_path) != RENDER_SVG) ||
+			  (out_path && strlen(out_path) > 4 &&
+			   !strcmp(out_path + strlen(out_path) - 4, ".svg"));
+
+	/* -- CMD: started now, held on a pipe until the probes are attached */
+	pid_t child = 0;
+	int go[2] = { -1, -1 };
+	if (child_argv) {
+		if (pipe2(go, O_CLOEXEC)) {
+			cli_err(cmd, "pipe: %s", strerror(errno));
+			return EXIT_USAGE;
+		}
+		child = fork();
+		if (child < 0) {
+			cli_err(cmd, "fork: %s", strerror(errno));
+			return EXIT_USAGE;
+		}
+		if (child == 0) {
+			char b;
+			close(go[1]);
+			if (read(go[0], &b, 1) != 1)
+				_exit(127);	/* scorch gave up before starting it */
+			execvp(child_argv[0], child_argv);
+			fprintf(stderr, "scorch: %s: %s: %s\n", cmd, child_argv[0], strerror(errno));
+			_exit(127);
+		}
+		close(go[0]);
+		so.pids[0] = (uint32_t)child;
+		so.npids = 1;
+	}
+
+	struct smp_session *s = NULL;
+	struct profile *p = NULL;
+	int ret = EXIT_USAGE, child_status = -1;
+	char err[512];
+	if (smp_open(&s, &so, err, sizeof(err))) {
+		cli_err(cmd, "%s", err);
+		goto out;
+	}
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (child) {
+		if (write(go[1], "g", 1) != 1) {
+			cli_err(cmd, "cannot start the command: %s", strerror(errno));
+			goto out;
+		}
+		close(go[1]);
+		go[1] = -1;
+	}
+	bool progressed = false;
+	bool show = !quiet && isatty(STDERR_FILENO);
+	if (smp_run(s, duration, &stop_flag, child, &child_status, show ? progress : NULL,
+		    &progressed)) {
+		cli_err(cmd, "recording failed");
+		goto out;
+	}
+	if (progressed)
+		fputs("\r\033[K", stderr);
+	if (child && child_status == -1) {
+		/* stopped early (signal, -d): end the command too, and report its status */
+		kill(child, stop_flag ? stop_flag : SIGTERM);
+		waitpid(child, &child_status, 0);
+	}
+
+	p = prof_new();
+	struct smp_stats st;
+	if (!p || smp_collect(s, p, &st, err, sizeof(err))) {
+		cli_err(cmd, "%s", p ? err : "out of memory");
+		goto out;
+	}
+	cli_err(cmd, "%llu samples (%llu lost, %llu failed stacks), %zu processes, %zu stacks, "
+		"%.1f s at %u Hz", (unsigned long long)st.samples, (unsigned long long)st.lost,
+		(unsigned long long)st.failed_stacks, st.processes, st.unique_stacks, st.elapsed_s,
+		so.sample_hz);
+	if (prof_nstacks(p) == 0) {
+		cli_err(cmd, "no samples were recorded%s", render_out ? ": no graph written" : "");
+		if (!child || render_out) {
+			ret = child ? child_exit_code(child_status) : EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (render_out) {
+		char title[512];
+		if (!ro.title) {
+			char what[256];
+			if (child_argv) {
+				size_t n = 0;
+				for (char **a = child_argv; *a && n < sizeof(what) - 2; a++)
+					n += (size_t)snprintf(what + n, sizeof(what) - n, "%s%s",
+							      a == child_argv ? "" : " ", *a);
+				snprintf(what + (n < sizeof(what) - 24 ? n : sizeof(what) - 24), 24,
+					 " (pid %d)", (int)child);
+			} else if (so.npids) {
+				size_t n = (size_t)snprintf(what, sizeof(what), "pid");
+				for (size_t i = 0; i < so.npids && n < sizeof(what) - 12; i++)
+					n += (size_t)snprintf(what + n, sizeof(what) - n, "%s%u",
+							      i ? "," : " ", so.pids[i]);
+			} else {
+				snprintf(what, sizeof(what), "all processes");
+			}
+			snprintf(title, sizeof(title), "scorch: %s, %.1f s at %u Hz, %llu samples", what,
+				 st.elapsed_s, so.sample_hz, (unsigned long long)st.samples);
+			ro.title = title;
+		}
+		if (render_file(p, &ro, out_path, err, sizeof(err))) {
+			cli_err(cmd, "%s", err);
+			goto out;
+		}
+	} else {
+		struct atomic_out ao;
+		int e = aout_open(&ao, out_path);
+		if (!e)
+			e = fold_write(p, ao.fp);
+		if (!e)
+			e = aout_commit(&ao);
+		else
+			aout_abort(&ao);
+		if (e) {
+			cli_err(cmd, "%s: %s", out_path ? out_path : "<stdout>", strerror(-e));
+			goto out;
+		}
+	}
+	ret = child ? child_exit_code(child_status) : EXIT_OK;
+out:
+	if (child && child_status == -1) {
+		if (go[1] >= 0)
+			close(go[1]);	/* never started: it exits 127 */
+		else
+			kill(child, SIGTERM);
+		waitpid(child, NULL, 0);
+	}
+	smp_close(s);
+	prof_free(p);
+	return ret;
+bad_value:
+	snprintf(msg, sizeof(msg), "invalid value '%s' for %s", optarg, argv[optind - 1]);
+	return cli_usage_error(cmd, msg);
+}
+
 int cmd_record(int argc, char **argv)
 {
-	cli_err("record", "not implemented yet");
-	return EXIT_USAGE;
+	return record_main("record", argc, argv, false);
 }

@@ -30,6 +30,9 @@ void sym_close(struct sym_session *s);
  * (opened and cached now), so a process that exits before the end of a recording is still
  * named. Cheap when pid is already known. Returns 0, or -ESRCH if the process is gone. */
 int sym_snapshot_pid(struct sym_session *s, uint32_t pid);
+/* Reads a known process's map again (libraries mapped since); keeps the old one if the
+ * process is gone. Snapshots it if unknown. */
+int sym_refresh_pid(struct sym_session *s, uint32_t pid);
 /* Forgets a pid's map (e.g. after exec, before a new snapshot). */
 void sym_forget_pid(struct sym_session *s, uint32_t pid);
 

@@ -1,0 +1,54 @@
+/* The one header the BPF sampler and user space share: the map key, event and error slots,
+ * and limits. __u32-style types so it compiles on both sides. */
+#ifndef SCORCH_BPF_PROFILE_H
+#define SCORCH_BPF_PROFILE_H
+
+#define SCORCH_COMM_LEN 16
+#define SCORCH_MAX_STACK_DEPTH 127	/* PERF_MAX_STACK_DEPTH */
+#define SCORCH_MAX_COUNTS 65536		/* unique (task, stacks) keys */
+#define SCORCH_MAX_PIDS 1024		/* process set of -p / -- CMD */
+#define SCORCH_MAX_CPUS 1024
+
+/* one counted sample: who ran, where, with which stacks */
+struct sample_key {
+	__u32 tgid;
+	__u32 pid;		/* thread id with --per-thread, else 0 */
+	__u32 cpu;		/* with --per-cpu, else 0 */
+	__s32 kern_stack_id;	/* < 0: none (see errors) */
+	__s32 user_stack_id;
+	char comm[SCORCH_COMM_LEN];
+};
+
+/* failures, counted per CPU and reported, never silent */
+enum smp_error {
+	SMP_ERR_KSTACK_COLLISION,	/* -EEXIST: hash bucket taken by another stack */
+	SMP_ERR_KSTACK_FULL,		/* -ENOMEM: stack map full */
+	SMP_ERR_KSTACK_FAULT,		/* unused: -EFAULT means a user-mode sample */
+	SMP_ERR_USTACK_COLLISION,
+	SMP_ERR_USTACK_FULL,
+	SMP_ERR_USTACK_FAULT,		/* also a kernel thread's (absent) user stack */
+	SMP_ERR_COUNTS_FULL,		/* counts map full: the sample is lost */
+	SMP_ERR_EVENTS_LOST,		/* ring buffer full: a new process not announced */
+	SMP_ERR_SAMPLES,		/* not an error: every sample the program kept */
+	SMP_ERR_MAX,
+};
+
+/* ring buffer events: a process seen for the first time (snapshot its maps now, while it
+ * lives), or one that called exec (its old maps are gone) */
+enum smp_event_type { SMP_EV_NEW_PROCESS = 1, SMP_EV_EXEC = 2, SMP_EV_REFRESH = 3 };
+
+/* A process is announced on its first sample, then again after 5, 10, 20 ... ms of sampling
+ * (up to 1.28 s): its first snapshot may be taken while ld.so is still mapping libraries, and
+ * a short-lived process must be caught with its libraries before it exits. */
+#define SCORCH_REFRESH_FIRST_NS 5000000ULL
+#define SCORCH_REFRESH_LAST_NS 1280000000ULL
+struct seen_val {
+	__u64 next_ns;
+	__u64 interval_ns;	/* 0: no more refreshes */
+};
+struct smp_event {
+	__u32 type;
+	__u32 tgid;
+};
+
+#endif

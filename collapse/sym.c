@@ -1,0 +1,831 @@
+/* Symbolization. Kernel addresses: /proc/kallsyms, loaded once, sorted, binary searched.
+ * User addresses: each process's executable mappings (read from /proc/PID/maps when the
+ * process is first seen, so it may exit before the end), each mapped file opened once per
+ * session through libdwfl and cached by device and inode (libc is loaded once, not once per
+ * process). A runtime address becomes a file offset, then an ELF virtual address through the
+ * PT_LOAD that holds it, then a symbol (.symtab, .dynsym, DWARF, separate debug files), with
+ * inlined callers from DWARF scopes. Every resolved address is cached. */
+#include "sym.h"
+
+#include <dlfcn.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+/* ---- an address -> frames cache (open addressing) ---- */
+struct frame_cache {
+	uint64_t *keys;		/* address + 1; 0 empty */
+	uint32_t *off, *cnt;	/* frames in the session's pool */
+	size_t n, cap;
+};
+
+static int64_t fc_find(const struct frame_cache *c, uint64_t key)
+{
+	if (!c->cap)
+		return -1;
+	size_t mask = c->cap - 1, j = (size_t)((key + 1) * 0x9e3779b97f4a7c15ULL >> 20) & mask;
+	for (;; j = (j + 1) & mask) {
+		if (!c->keys[j])
+			return -1;
+		if (c->keys[j] == key + 1)
+			return (int64_t)j;
+	}
+}
+
+static int fc_put(struct frame_cache *c, uint64_t key, uint32_t off, uint32_t cnt)
+{
+	if ((c->n + 1) * 2 > c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 1024;
+		uint64_t *nk = calloc(ncap, sizeof(*nk));
+		uint32_t *no = malloc(ncap * sizeof(*no)), *nc = malloc(ncap * sizeof(*nc));
+		if (!nk || !no || !nc) {
+			free(nk);
+			free(no);
+			free(nc);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < c->cap; i++) {
+			if (!c->keys[i])
+				continue;
+			size_t j = (size_t)(c->keys[i] * 0x9e3779b97f4a7c15ULL >> 20) & (ncap - 1);
+			while (nk[j])
+				j = (j + 1) & (ncap - 1);
+			nk[j] = c->keys[i];
+			no[j] = c->off[i];
+			nc[j] = c->cnt[i];
+		}
+		free(c->keys);
+		free(c->off);
+		free(c->cnt);
+		c->keys = nk;
+		c->off = no;
+		c->cnt = nc;
+		c->cap = ncap;
+	}
+	size_t mask = c->cap - 1, j = (size_t)((key + 1) * 0x9e3779b97f4a7c15ULL >> 20) & mask;
+	while (c->keys[j])
+		j = (j + 1) & mask;
+	c->keys[j] = key + 1;
+	c->off[j] = off;
+	c->cnt[j] = cnt;
+	c->n++;
+	return 0;
+}
+
+static void fc_free(struct frame_cache *c)
+{
+	free(c->keys);
+	free(c->off);
+	free(c->cnt);
+}
+
+/* ---- modules: one per mapped file, shared by every process that maps it ---- */
+struct load_seg {
+	uint64_t offset, vaddr, filesz;
+};
+
+struct module {
+	dev_t dev;
+	ino_t ino;
+	char *path;
+	char *base;		/* basename, for [module] frames */
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	struct load_seg *segs;
+	size_t nsegs;
+	struct frame_cache cache;
+	bool failed;		/* could not be opened: its frames are [base] */
+};
+
+struct mapping {
+	uint64_t start, end, offset;
+	struct module *mod;	/* NULL: anonymous (JIT) or special ([vdso]) */
+	char special[24];	/* "[vdso]" ... */
+};
+
+struct jit_sym {
+	uint64_t start, size;
+	char *name;
+};
+
+struct proc {
+	uint32_t pid;
+	struct mapping *maps;
+	size_t nmaps;
+	struct jit_sym *jit;
+	size_t njit;
+	struct frame_cache jit_cache;
+	bool late_refresh;	/* re-read once for an address outside every mapping */
+};
+
+struct ksym {
+	uint64_t addr;
+	uint32_t name, module;	/* offsets into kstr; module 0: vmlinux */
+};
+
+struct sym_session {
+	struct sym_opts o;
+	struct module **mods;
+	size_t nmods, mods_cap;
+	struct proc **procs;	/* sorted by pid */
+	size_t nprocs, procs_cap;
+	struct ksym *ksyms;
+	size_t nksyms;
+	char *kstr;
+	bool kloaded;
+	struct frame_cache kcache;
+	uint32_t *pool;		/* cached frame ids: (off, cnt) of each cache entry */
+	size_t pool_len, pool_cap;
+	struct profile *pool_owner;	/* frame ids belong to this profile */
+	char *(*demangle)(const char *, char *, size_t *, int *);
+	void *libstdcxx;
+	size_t unresolved;
+	char buf[8192];
+};
+
+static char *debuginfo_path;
+static const Dwfl_Callbacks dwfl_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+	.debuginfo_path = &debuginfo_path,
+};
+
+int sym_open(struct sym_session **out, const struct sym_opts *o)
+{
+	struct sym_session *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->o = *o;
+	if (!o->no_demangle) {
+		/* the C++ runtime's demangler, found at run time: no link-time C++ dependency,
+		 * and names stay mangled (not wrong) where libstdc++ is missing */
+		s->libstdcxx = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+		if (s->libstdcxx)
+			*(void **)&s->demangle = dlsym(s->libstdcxx, "__cxa_demangle");
+	}
+	*out = s;
+	return 0;
+}
+
+static void module_free(struct module *m)
+{
+	if (m->dwfl)
+		dwfl_end(m->dwfl);
+	free(m->path);
+	free(m->segs);
+	fc_free(&m->cache);
+	free(m);
+}
+
+static void proc_free(struct proc *p)
+{
+	free(p->maps);
+	for (size_t i = 0; i < p->njit; i++)
+		free(p->jit[i].name);
+	free(p->jit);
+	fc_free(&p->jit_cache);
+	free(p);
+}
+
+void sym_close(struct sym_session *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nmods; i++)
+		module_free(s->mods[i]);
+	free(s->mods);
+	for (size_t i = 0; i < s->nprocs; i++)
+		proc_free(s->procs[i]);
+	free(s->procs);
+	free(s->ksyms);
+	free(s->kstr);
+	fc_free(&s->kcache);
+	free(s->pool);
+	if (s->libstdcxx)
+		dlclose(s->libstdcxx);
+	free(s);
+}
+
+void sym_get_stats(const struct sym_session *s, struct sym_stats *st)
+{
+	st->modules_loaded = s->nmods;
+	st->pids = s->nprocs;
+	st->unresolved = s->unresolved;
+}
+
+/* ---- names ---- */
+
+/* C++ and Rust (legacy) names demangled; Rust's trailing ::h<16 hex> hash dropped. */
+static size_t clean_name(struct sym_session *s, const char *name, char *out, size_t cap)
+{
+	size_t n;
+	char *dm = NULL;
+	if (s->demangle && name[0] == '_' && name[1] == 'Z') {
+		int status = 0;
+		dm = s->demangle(name, NULL, NULL, &status);
+		if (status)
+			dm = NULL;
+	}
+	const char *src = dm ? dm : name;
+	n = strlen(src);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, src, n);
+	out[n] = '\0';
+	free(dm);
+	if (n > 19 && !memcmp(out + n - 19, "::h", 3)) {
+		size_t k = n - 16;
+		while (k < n && ((out[k] >= '0' && out[k] <= '9') || (out[k] >= 'a' && out[k] <= 'f')))
+			k++;
+		if (k == n) {
+			n -= 19;
+			out[n] = '\0';
+		}
+	}
+	/* symbol versions (clock_gettime@@GLIBC_2.17) are noise in a profile */
+	char *at = memchr(out, '@', n);
+	if (at && at > out && strspn(at, "@") <= 2 &&
+	    strspn(at + strspn(at, "@"), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					 "0123456789_.") == strlen(at + strspn(at, "@"))) {
+		n = (size_t)(at - out);
+		out[n] = '\0';
+	}
+	/* ';' would split the frame in folded output */
+	for (size_t i = 0; i < n; i++)
+		if (out[i] == ';')
+			out[i] = ':';
+	return n;
+}
+
+static int pool_add(struct sym_session *s, struct profile *p, const char *name, size_t len)
+{
+	int64_t id = prof_intern(p, name, len);
+	if (id < 0)
+		return (int)id;
+	if (s->pool_len == s->pool_cap) {
+		size_t ncap = s->pool_cap ? s->pool_cap * 2 : 4096;
+		uint32_t *np = realloc(s->pool, ncap * sizeof(*np));
+		if (!np)
+			return -ENOMEM;
+		s->pool = np;
+		s->pool_cap = ncap;
+	}
+	s->pool[s->pool_len++] = (uint32_t)id;
+	return 0;
+}
+
+/* Frame ids are ids of one profile: a session used with a new profile starts its caches over. */
+static void bind_profile(struct sym_session *s, struct profile *p)
+{
+	if (s->pool_owner == p)
+		return;
+	s->pool_owner = p;
+	s->pool_len = 0;
+	fc_free(&s->kcache);
+	memset(&s->kcache, 0, sizeof(s->kcache));
+	for (size_t i = 0; i < s->nmods; i++) {
+		fc_free(&s->mods[i]->cache);
+		memset(&s->mods[i]->cache, 0, sizeof(s->mods[i]->cache));
+	}
+	for (size_t i = 0; i < s->nprocs; i++) {
+		fc_free(&s->procs[i]->jit_cache);
+		memset(&s->procs[i]->jit_cache, 0, sizeof(s->procs[i]->jit_cache));
+	}
+}
+
+static size_t unresolved_name(struct sym_session *s, const char *base, uint64_t addr, char *out,
+			      size_t cap)
+{
+	s->unresolved++;
+	if (s->o.addrs)
+		return (size_t)snprintf(out, cap, "[%s <%" PRIx64 ">]", base ? base : "unknown", addr);
+	return (size_t)snprintf(out, cap, "[%s]", base ? base : "unknown");
+}
+
+/* ---- kernel ---- */
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void load_kallsyms(struct sym_session *s)
+{
+	s->kloaded = true;
+	FILE *f = fopen(s->o.kallsyms_path ? s->o.kallsyms_path : "/proc/kallsyms", "r");
+	if (!f)
+		return;
+	size_t cap = 0, str_len = 1, str_cap = 1 << 20;
+	s->kstr = malloc(str_cap);
+	if (!s->kstr)
+		goto out;
+	s->kstr[0] = '\0';
+	char line[512];
+	while (fgets(line, sizeof(line), f)) {
+		char type, name[256], mod[128] = "";
+		unsigned long long addr;
+		int n = sscanf(line, "%llx %c %255s [%127[^]]]", &addr, &type, name, mod);
+		if (n < 3 || !addr || !(type == 't' || type == 'T' || type == 'w' || type == 'W'))
+			continue;
+		size_t nl = strlen(name) + 1, ml = mod[0] ? strlen(mod) + 1 : 0;
+		if (str_len + nl + ml > str_cap) {
+			char *ns = realloc(s->kstr, str_cap * 2);
+			if (!ns)
+				break;
+			s->kstr = ns;
+			str_cap *= 2;
+		}
+		if (s->nksyms == cap) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			struct ksym *nk = realloc(s->ksyms, ncap * sizeof(*nk));
+			if (!nk)
+				break;
+			s->ksyms = nk;
+			cap = ncap;
+		}
+		struct ksym *k = &s->ksyms[s->nksyms++];
+		k->addr = addr;
+		k->name = (uint32_t)str_len;
+		memcpy(s->kstr + str_len, name, nl);
+		str_len += nl;
+		k->module = 0;
+		if (ml) {
+			/* modules repeat: reuse the previous symbol's module string when equal */
+			struct ksym *prev = s->nksyms > 1 ? &s->ksyms[s->nksyms - 2] : NULL;
+			if (prev && prev->module && !strcmp(s->kstr + prev->module, mod)) {
+				k->module = prev->module;
+			} else {
+				k->module = (uint32_t)str_len;
+				memcpy(s->kstr + str_len, mod, ml);
+				str_len += ml;
+			}
+		}
+	}
+	qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), ksym_cmp);
+out:
+	fclose(f);
+}
+
+static int kernel_frame(struct sym_session *s, struct profile *p, uint64_t ip, uint32_t *off,
+			uint32_t *cnt)
+{
+	int64_t slot = fc_find(&s->kcache, ip);
+	if (slot >= 0) {
+		*off = s->kcache.off[slot];
+		*cnt = s->kcache.cnt[slot];
+		return 0;
+	}
+	if (!s->kloaded)
+		load_kallsyms(s);
+	size_t lo = 0, hi = s->nksyms;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->ksyms[mid].addr <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	char *buf = s->buf;
+	size_t n;
+	if (lo == 0) {
+		n = unresolved_name(s, NULL, ip, buf, sizeof(s->buf) - 8);
+	} else {
+		const struct ksym *k = &s->ksyms[lo - 1];
+		if (k->module)
+			n = (size_t)snprintf(buf, sizeof(s->buf) - 8, "%s [%s]", s->kstr + k->name,
+					     s->kstr + k->module);
+		else
+			n = (size_t)snprintf(buf, sizeof(s->buf) - 8, "%s", s->kstr + k->name);
+	}
+	if (s->o.kernel_annotate) {
+		memcpy(buf + n, "_[k]", 4);
+		n += 4;
+	}
+	*off = (uint32_t)s->pool_len;
+	*cnt = 1;
+	int err = pool_add(s, p, buf, n);
+	if (!err)
+		err = fc_put(&s->kcache, ip, *off, *cnt);
+	return err;
+}
+
+int sym_kernel_stack(struct sym_session *s, struct profile *p, const uint64_t *ips, size_t n,
+		     uint32_t *out, size_t cap)
+{
+	size_t w = 0;
+	bind_profile(s, p);
+	for (size_t k = n; k-- > 0 && w < cap;) {
+		uint32_t off, cnt;
+		int err = kernel_frame(s, p, ips[k], &off, &cnt);
+		if (err)
+			return err;
+		for (uint32_t i = 0; i < cnt && w < cap; i++)
+			out[w++] = s->pool[off + i];
+	}
+	return (int)w;
+}
+
+/* ---- user space ---- */
+
+static struct proc *proc_find(struct sym_session *s, uint32_t pid, size_t *pos)
+{
+	size_t lo = 0, hi = s->nprocs;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->procs[mid]->pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*pos = lo;
+	return lo < s->nprocs && s->procs[lo]->pid == pid ? s->procs[lo] : NULL;
+}
+
+static struct module *module_get(struct sym_session *s, uint32_t pid, dev_t dev, ino_t ino,
+				 const char *path, uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < s->nmods; i++)
+		if (s->mods[i]->dev == dev && s->mods[i]->ino == ino)
+			return s->mods[i];
+	struct module *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->dev = dev;
+	m->ino = ino;
+	m->path = strdup(path);
+	if (!m->path) {
+		free(m);
+		return NULL;
+	}
+	const char *slash = strrchr(m->path, '/');
+	m->base = slash ? (char *)slash + 1 : m->path;
+
+	/* open through the process's view of the file system (containers, deleted files) */
+	char p1[4096];
+	int fd;
+	snprintf(p1, sizeof(p1), "/proc/%u/map_files/%" PRIx64 "-%" PRIx64, pid, start, end);
+	fd = open(p1, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(p1, sizeof(p1), "/proc/%u/root%s", pid, path);
+		fd = open(p1, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		m->dwfl = dwfl_begin(&dwfl_callbacks);
+		/* dwfl owns fd from here */
+		m->mod = m->dwfl ? dwfl_report_elf(m->dwfl, m->base, path, fd, 0, false) : NULL;
+		if (m->dwfl)
+			dwfl_report_end(m->dwfl, NULL, NULL);
+		else
+			close(fd);
+	}
+	if (m->mod) {
+		GElf_Addr bias;
+		Elf *elf = dwfl_module_getelf(m->mod, &bias);
+		size_t phnum = 0;
+		if (elf && elf_getphdrnum(elf, &phnum) == 0) {
+			m->segs = calloc(phnum ? phnum : 1, sizeof(*m->segs));
+			for (size_t i = 0; m->segs && i < phnum; i++) {
+				GElf_Phdr ph;
+				if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
+					m->segs[m->nsegs++] = (struct load_seg){ ph.p_offset, ph.p_vaddr,
+										 ph.p_filesz };
+			}
+		}
+	}
+	if (!m->mod || !m->nsegs)
+		m->failed = true;
+	if (s->nmods == s->mods_cap) {
+		size_t ncap = s->mods_cap ? s->mods_cap * 2 : 64;
+		struct module **nm = realloc(s->mods, ncap * sizeof(*nm));
+		if (!nm) {
+			module_free(m);
+			return NULL;
+		}
+		s->mods = nm;
+		s->mods_cap = ncap;
+	}
+	s->mods[s->nmods++] = m;
+	return m;
+}
+
+static int jit_cmp(const void *a, const void *b)
+{
+	const struct jit_sym *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void load_jit_map(struct proc *pr)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/perf-%u.map", pr->pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	char line[4096];
+	size_t cap = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, size;
+		int pos = 0;
+		if (sscanf(line, "%llx %llx %n", &start, &size, &pos) < 2 || !pos)
+			continue;
+		char *name = line + pos;
+		name[strcspn(name, "\n")] = '\0';
+		if (pr->njit == cap) {
+			cap = cap ? cap * 2 : 256;
+			struct jit_sym *nj = realloc(pr->jit, cap * sizeof(*nj));
+			if (!nj)
+				break;
+			pr->jit = nj;
+		}
+		pr->jit[pr->njit++] = (struct jit_sym){ start, size, strdup(name) };
+	}
+	fclose(f);
+	qsort(pr->jit, pr->njit, sizeof(*pr->jit), jit_cmp);
+}
+
+static int read_maps(struct sym_session *s, uint32_t pid, struct proc **out)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "%s/%u/maps", s->o.proc_root ? s->o.proc_root : "/proc", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	struct proc *pr = calloc(1, sizeof(*pr));
+	if (!pr) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	pr->pid = pid;
+	size_t cap = 0;
+	char line[4608];
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end, offset, ino;
+		unsigned maj, min;
+		char perms[8];
+		int name_pos = 0;
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &offset, &maj,
+			   &min, &ino, &name_pos) < 7 || !strchr(perms, 'x'))
+			continue;
+		char *name = name_pos ? line + name_pos : line + strlen(line);
+		name[strcspn(name, "\n")] = '\0';
+		if (pr->nmaps == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct mapping *nm = realloc(pr->maps, cap * sizeof(*nm));
+			if (!nm)
+				break;
+			pr->maps = nm;
+		}
+		struct mapping *m = &pr->maps[pr->nmaps];
+		memset(m, 0, sizeof(*m));
+		m->start = start;
+		m->end = end;
+		m->offset = offset;
+		if (ino && name[0] == '/') {
+			/* " (deleted)" files are still reachable through map_files */
+			char *del = strstr(name, " (deleted)");
+			if (del)
+				*del = '\0';
+			m->mod = module_get(s, pid, makedev(maj, min), (ino_t)ino, name, start, end);
+		} else if (name[0] == '[') {
+			snprintf(m->special, sizeof(m->special), "%.*s", (int)strcspn(name + 1, "]"),
+				 name + 1);
+		}
+		pr->nmaps++;
+	}
+	fclose(f);
+	load_jit_map(pr);
+	*out = pr;
+	return 0;
+}
+
+static int proc_insert(struct sym_session *s, struct proc *pr, size_t pos)
+{
+	if (s->nprocs == s->procs_cap) {
+		size_t ncap = s->procs_cap ? s->procs_cap * 2 : 64;
+		struct proc **np = realloc(s->procs, ncap * sizeof(*np));
+		if (!np) {
+			proc_free(pr);
+			return -ENOMEM;
+		}
+		s->procs = np;
+		s->procs_cap = ncap;
+	}
+	memmove(s->procs + pos + 1, s->procs + pos, (s->nprocs - pos) * sizeof(*s->procs));
+	s->procs[pos] = pr;
+	s->nprocs++;
+	return 0;
+}
+
+int sym_snapshot_pid(struct sym_session *s, uint32_t pid)
+{
+	size_t pos;
+	struct proc *pr;
+	if (proc_find(s, pid, &pos))
+		return 0;
+	int err = read_maps(s, pid, &pr);
+	return err ? err : proc_insert(s, pr, pos);
+}
+
+int sym_refresh_pid(struct sym_session *s, uint32_t pid)
+{
+	size_t pos;
+	struct proc *old = proc_find(s, pid, &pos), *pr;
+	int err = read_maps(s, pid, &pr);
+	if (err)
+		return err;	/* gone: the old map stays */
+	if (!old)
+		return proc_insert(s, pr, pos);
+	/* frames cached for JIT addresses belong to the old map */
+	proc_free(old);
+	s->procs[pos] = pr;
+	return 0;
+}
+
+void sym_forget_pid(struct sym_session *s, uint32_t pid)
+{
+	size_t pos;
+	struct proc *pr = proc_find(s, pid, &pos);
+	if (!pr)
+		return;
+	proc_free(pr);
+	memmove(s->procs + pos, s->procs + pos + 1, (s->nprocs - pos - 1) * sizeof(*s->procs));
+	s->nprocs--;
+}
+
+/* inlined callers at vaddr, outermost first, into the pool */
+static int add_inlined(struct sym_session *s, struct profile *p, struct module *m, uint64_t vaddr)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cudie = dwfl_module_addrdie(m->mod, vaddr, &bias);
+	Dwarf_Die *scopes = NULL;
+	if (!cudie)
+		return 0;
+	int n = dwarf_getscopes(cudie, vaddr - bias, &scopes);
+	for (int i = n - 1; i >= 0; i--) {
+		if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
+			continue;
+		Dwarf_Attribute attr;
+		const char *name = NULL;
+		if (dwarf_attr_integrate(&scopes[i], DW_AT_linkage_name, &attr) ||
+		    dwarf_attr_integrate(&scopes[i], DW_AT_MIPS_linkage_name, &attr))
+			name = dwarf_formstring(&attr);
+		if (!name)
+			name = dwarf_diename(&scopes[i]);
+		if (!name)
+			continue;
+		size_t len = clean_name(s, name, s->buf, sizeof(s->buf) - 8);
+		memcpy(s->buf + len, "_[i]", 4);
+		int err = pool_add(s, p, s->buf, len + 4);
+		if (err) {
+			free(scopes);
+			return err;
+		}
+	}
+	free(scopes);
+	return 0;
+}
+
+static int user_frame(struct sym_session *s, struct profile *p, struct proc *pr, uint64_t ip,
+		      uint32_t *off, uint32_t *cnt)
+{
+	size_t lo = 0, hi = pr ? pr->nmaps : 0;
+	const struct mapping *map = NULL;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (pr->maps[mid].end <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (pr && lo < pr->nmaps && pr->maps[lo].start <= ip && ip < pr->maps[lo].end)
+		map = &pr->maps[lo];
+
+	struct frame_cache *cache = NULL;
+	uint64_t key = ip;
+	struct module *m = map ? map->mod : NULL;
+	uint64_t vaddr = 0;
+	bool have_vaddr = false;
+	if (m && !m->failed) {
+		uint64_t file_off = ip - map->start + map->offset;
+		for (size_t i = 0; i < m->nsegs; i++) {
+			const struct load_seg *sg = &m->segs[i];
+			if (file_off >= sg->offset && file_off < sg->offset + sg->filesz) {
+				vaddr = file_off - sg->offset + sg->vaddr;
+				have_vaddr = true;
+				break;
+			}
+		}
+		cache = &m->cache;
+		key = have_vaddr ? vaddr : file_off | (1ULL << 63);
+	} else if (pr && pr->njit) {
+		cache = &pr->jit_cache;
+	}
+	if (cache) {
+		int64_t slot = fc_find(cache, key);
+		if (slot >= 0) {
+			*off = cache->off[slot];
+			*cnt = cache->cnt[slot];
+			return 0;
+		}
+	}
+
+	uint32_t start = (uint32_t)s->pool_len;
+	char *buf = s->buf;
+	size_t n = 0;
+	int err = 0;
+	const char *name = NULL;
+	if (m && have_vaddr) {
+		GElf_Off sym_off;
+		GElf_Sym sym;
+		name = dwfl_module_addrinfo(m->mod, vaddr, &sym_off, &sym, NULL, NULL, NULL);
+	}
+	if (name) {
+		n = clean_name(s, name, buf, sizeof(s->buf) - 8);
+		if ((err = pool_add(s, p, buf, n)))
+			return err;
+		if (s->o.inline_frames && (err = add_inlined(s, p, m, vaddr)))
+			return err;
+	} else {
+		const struct jit_sym *js = NULL;
+		if (pr && !m && pr->njit) {
+			size_t a = 0, b = pr->njit;
+			while (a < b) {
+				size_t mid = (a + b) / 2;
+				if (pr->jit[mid].start <= ip)
+					a = mid + 1;
+				else
+					b = mid;
+			}
+			if (a && ip < pr->jit[a - 1].start + pr->jit[a - 1].size)
+				js = &pr->jit[a - 1];
+		}
+		if (js && js->name) {
+			n = clean_name(s, js->name, buf, sizeof(s->buf) - 8);
+		} else {
+			const char *base = m ? m->base : map && map->special[0] ? map->special : NULL;
+			n = unresolved_name(s, base, ip, buf, sizeof(s->buf) - 8);
+		}
+		if ((err = pool_add(s, p, buf, n)))
+			return err;
+	}
+	*off = start;
+	*cnt = (uint32_t)(s->pool_len - start);
+	if (cache && !(s->o.addrs && !name))
+		err = fc_put(cache, key, *off, *cnt);
+	return err;
+}
+
+int sym_user_stack(struct sym_session *s, struct profile *p, uint32_t pid, const uint64_t *ips,
+		   size_t n, uint32_t *out, size_t cap)
+{
+	size_t pos, w = 0;
+	bind_profile(s, p);
+	struct proc *pr = proc_find(s, pid, &pos);
+	if (!pr && sym_snapshot_pid(s, pid) == 0)
+		pr = proc_find(s, pid, &pos);
+	/* an address outside every known mapping: a library mapped after the last snapshot;
+	 * read the map again once, if the process still lives */
+	for (size_t k = 0; pr && !pr->late_refresh && k < n; k++) {
+		size_t lo = 0, hi = pr->nmaps;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (pr->maps[mid].end <= ips[k])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < pr->nmaps && pr->maps[lo].start <= ips[k])
+			continue;
+		pr->late_refresh = true;
+		if (sym_refresh_pid(s, pid) == 0) {
+			pr = proc_find(s, pid, &pos);
+			pr->late_refresh = true;
+		}
+		break;
+	}
+	for (size_t k = n; k-- > 0 && w < cap;) {
+		/* all but the leaf are return addresses: the call is the byte before */
+		uint64_t ip = k == 0 ? ips[k] : ips[k] - 1;
+		uint32_t off, cnt;
+		int err = user_frame(s, p, pr, ip, &off, &cnt);
+		if (err)
+			return err;
+		for (uint32_t i = 0; i < cnt && w < cap; i++)
+			out[w++] = s->pool[off + i];
+	}
+	return (int)w;
+}

@@ -1,2 +1,0 @@
-/* PLACEHOLDER for the sampler stage (issue 4). */
-int smp_placeholder_;
