@@ -357,6 +357,13 @@ int prof_add_diff(struct profile *p, const uint32_t *frames, size_t depth, doubl
 	return 0;
 }
 
+void prof_scale_before(struct profile *p, double num, double den)
+{
+	for (size_t i = 0; i < p->nstacks; i++) {
+		p->stacks[i].before = floor(p->stacks[i].before * num / den);
+	}
+}
+
 size_t prof_nstacks(const struct profile *p)
 {
 	return p->nstacks;

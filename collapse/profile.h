@@ -49,6 +49,9 @@ int prof_add_f(struct profile *p, const uint32_t *frames, size_t depth, double c
 int prof_add_diff(struct profile *p, const uint32_t *frames, size_t depth, double before,
 		  double after);
 
+/* before = floor(before * num / den) for every stack (difffolded.pl -n's normalization). */
+void prof_scale_before(struct profile *p, double num, double den);
+
 size_t prof_nstacks(const struct profile *p);
 const struct prof_stack *prof_stack(const struct profile *p, size_t i);
 const uint32_t *prof_stack_frames(const struct profile *p, const struct prof_stack *s);
