@@ -134,6 +134,19 @@ assert {"alpha", "beta", "gamma_", "truth_round"} <= names, sorted(names)[:20]
 print("profile title:", title)
 PY
   ;;
+ci-gate)
+  # the README's CI recipe, run by the project's own CI: record a snapshot of the bundled
+  # workload and gate it against the stored baseline (tests/data/diff/baseline-truth.folded)
+  baseline=$(dirname "$0")/../data/diff/baseline-truth.folded
+  "$SCORCH" record -F 499 -o "$tmp/snap.folded" -- "$TRUTH" 4 2>"$tmp/err" || fail "record: $(cat "$tmp/err")"
+  "$SCORCH" check "$baseline" "$tmp/snap.folded" --svg "$tmp/gate.svg" > "$tmp/summary.md"; rc=$?
+  cat "$tmp/summary.md"
+  [ "$rc" = 0 ] || fail "scorch check: exit $rc against the stored baseline"
+  # and a gate that must fire: the workload with gamma_ made heavier
+  awk '{ if ($1 ~ /;gamma_$/) $NF = $NF * 3; print }' "$tmp/snap.folded" > "$tmp/slower.folded"
+  "$SCORCH" check "$baseline" "$tmp/slower.folded" > "$tmp/summary2.md"; rc=$?
+  [ "$rc" = 1 ] && grep -qF '| gamma\_ |' "$tmp/summary2.md" || fail "a slower gamma_ is not caught: exit $rc"
+  ;;
 *) fail "unknown test $TEST" ;;
 esac
 echo "1 passed, 0 failed"
