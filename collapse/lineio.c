@@ -254,6 +254,16 @@ int aout_open(struct atomic_out *o, const char *path)
 		o->fp = stdout;
 		return 0;
 	}
+	/* Only a regular file (or a new one) is replaced atomically: renaming a temporary file
+	 * over /dev/null, a FIFO or a terminal would replace the device itself. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		o->fp = fopen(path, "w");
+		if (!o->fp)
+			return -errno;
+		o->direct = true;
+		return 0;
+	}
 	size_t n = strlen(path) + 32;
 	o->path = strdup(path);
 	o->tmp_path = malloc(n);
@@ -296,6 +306,12 @@ int aout_commit(struct atomic_out *o)
 		o->fp = NULL;
 		return err;
 	}
+	if (o->direct) {
+		if (fclose(o->fp) && !err)
+			err = -(errno ? errno : EIO);
+		o->fp = NULL;
+		return err;
+	}
 	if (!err && fsync(fileno(o->fp)) && errno != EINVAL)
 		err = -errno;
 	if (fclose(o->fp) && !err)
@@ -317,6 +333,7 @@ void aout_abort(struct atomic_out *o)
 {
 	if (o->fp && o->fp != stdout)
 		fclose(o->fp);
+	o->direct = false;
 	o->fp = NULL;
 	if (o->tmp_path)
 		unlink(o->tmp_path);

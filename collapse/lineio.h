@@ -27,11 +27,13 @@ size_t lr_lineno(const struct line_reader *lr);
 const char *lr_name(const struct line_reader *lr);
 
 /* Atomic output: writes go to a temporary file beside path, renamed over it on commit, so a
- * failure never leaves half a file. A NULL path or "-" writes standard output directly. */
+ * failure never leaves half a file. A NULL path or "-" writes standard output directly, and
+ * so does a path that exists and is not a regular file (/dev/null, a FIFO). */
 struct atomic_out {
 	FILE *fp;
 	char *path;
 	char *tmp_path;
+	bool direct;	/* not a regular file (/dev/null, a FIFO): written in place */
 };
 int aout_open(struct atomic_out *o, const char *path);
 /* Flushes, checks for write errors, fsyncs and renames. Returns 0 or -errno. */

@@ -73,7 +73,7 @@ int render_file(const struct profile *p, const struct render_opts *o, const char
 	} else {
 		/* cairo writes the file itself: give it the temporary path */
 		fflush(out.fp);
-		ret = cairo_out_write(out.tmp_path, fmt, &t, o, err, errlen);
+		ret = cairo_out_write(out.tmp_path ? out.tmp_path : path, fmt, &t, o, err, errlen);
 	}
 	if (ret) {
 		aout_abort(&out);

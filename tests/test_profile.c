@@ -4,6 +4,7 @@
 #include "collapse.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char *fold_to_string(const struct profile *p)
@@ -124,6 +125,12 @@ static void test_atomic_out(void)
 		fclose(f);
 	unlink(path);
 	rmdir(dir);
+	/* a device is written in place, never replaced by a renamed file */
+	CHECK_INT(aout_open(&o, "/dev/null"), 0);
+	fputs("x", o.fp);
+	CHECK_INT(aout_commit(&o), 0);
+	struct stat st;
+	CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
 }
 
 static void test_detect(void)
