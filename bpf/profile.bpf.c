@@ -22,7 +22,6 @@ const volatile bool include_idle = true;
 const volatile bool per_cpu = false;
 const volatile bool per_thread = false;
 const volatile bool filter_pids = false;
-const volatile bool filter_cpus = false;
 const volatile __u32 filter_tid = 0;
 
 struct {
@@ -52,13 +51,6 @@ struct {
 	__type(value, __u8);
 	__uint(max_entries, SCORCH_MAX_PIDS);
 } pids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__type(key, __u32);
-	__type(value, __u8);
-	__uint(max_entries, SCORCH_MAX_CPUS);
-} cpus SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -107,7 +99,7 @@ int do_sample(struct bpf_perf_event_data *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, pid = (__u32)id;
-	__u32 cpu = bpf_get_smp_processor_id();
+	__u32 cpu = bpf_get_smp_processor_id();	/* -C: events are opened only on those CPUs */
 	struct sample_key key = {};
 
 	if (!include_idle && pid == 0)
@@ -115,8 +107,6 @@ int do_sample(struct bpf_perf_event_data *ctx)
 	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
 		return 0;
 	if (filter_tid && pid != filter_tid)
-		return 0;
-	if (filter_cpus && !bpf_map_lookup_elem(&cpus, &cpu))
 		return 0;
 
 	key.tgid = tgid;

@@ -7,7 +7,6 @@
 #define SCORCH_MAX_STACK_DEPTH 127	/* PERF_MAX_STACK_DEPTH */
 #define SCORCH_MAX_COUNTS 65536		/* unique (task, stacks) keys */
 #define SCORCH_MAX_PIDS 1024		/* process set of -p / -- CMD */
-#define SCORCH_MAX_CPUS 1024
 
 /* one counted sample: who ran, where, with which stacks */
 struct sample_key {

@@ -171,7 +171,6 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, char *err, size
 	s->skel->rodata->per_cpu = o->per_cpu;
 	s->skel->rodata->per_thread = o->per_thread;
 	s->skel->rodata->filter_pids = o->npids > 0;
-	s->skel->rodata->filter_cpus = false;	/* events are opened only on the chosen CPUs */
 	s->skel->rodata->filter_tid = o->tid;
 	if (o->stack_storage)
 		bpf_map__set_max_entries(s->skel->maps.stacks, o->stack_storage);

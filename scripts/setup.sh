@@ -11,14 +11,18 @@ want_test=0
 
 pkgs=(build-essential cmake pkg-config clang llvm bpftool libbpf-dev libelf-dev libdw-dev
       libcairo2-dev zlib1g-dev)
-if [ "$want_test" = 1 ]; then
-  pkgs+=(python3 libxml2-utils nodejs npm chromium poppler-utils file)
-fi
-
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+if [ "$want_test" = 1 ]; then
+  # test tools are looked up as commands: a machine may have them from elsewhere (a node
+  # from another source conflicts with Debian's npm package)
+  for pair in python3:python3 xmllint:libxml2-utils node:nodejs npm:npm chromium:chromium \
+              pdfinfo:poppler-utils setpriv:util-linux bpftool:bpftool; do
+    command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+  done
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: missing packages: ${missing[*]}; run as root or install them" >&2

@@ -3,6 +3,7 @@
 and colours, hostile names (well-formed XML, no injected markup), options, PNG pixels against
 the SVG's colours, PDF, and errors. Usage: render_checks.py SCORCH TESTS_DATA_DIR"""
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -199,7 +200,7 @@ with tempfile.TemporaryDirectory() as tmp:
         check(f.read(5) == b"%PDF-", "PDF signature")
     if subprocess.run(["which", "pdfinfo"], capture_output=True).returncode == 0:
         info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
-        check("Pages:          1" in info, f"PDF pages: {info}")
+        check(re.search(r"^Pages:\s+1$", info, re.M) is not None, f"PDF pages: {info}")
 
 print(f"{passed} passed, {failures} failed")
 sys.exit(1 if failures else 0)
