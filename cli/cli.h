@@ -21,6 +21,9 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render);
 void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints the profile's bad-line diagnostics (the first few, then a count) and notes. */
 void cli_print_diags(const char *cmd, const struct profile *p);
+/* Writes p as folded text to path (stdout for NULL or "-"), atomically; prints the error.
+ * Returns 0 or -1. */
+int cli_write_folded(const char *cmd, const struct profile *p, const char *path);
 /* Reports an unknown option or missing argument in getopt's style, pointing to --help. */
 int cli_usage_error(const char *cmd, const char *what);
 /* Prints `scorch help CMD` text for cmd (from the command table). Returns 0, or -1 if unknown. */

@@ -65,7 +65,6 @@ int cmd_collapse(int argc, char **argv)
 	}
 
 	struct profile *p = prof_new();
-	struct atomic_out out = { 0 };
 	if (!p) {
 		cli_err("collapse", "out of memory");
 		return EXIT_USAGE;
@@ -87,16 +86,8 @@ int cmd_collapse(int argc, char **argv)
 		cli_err("collapse", "no stacks found in the input");
 		goto out;
 	}
-	int err = aout_open(&out, out_path);
-	if (!err)
-		err = fold_write(p, out.fp);
-	if (!err)
-		err = aout_commit(&out);
-	if (err) {
-		cli_err("collapse", "%s: %s", out_path ? out_path : "<stdout>", strerror(-err));
-		aout_abort(&out);
+	if (cli_write_folded("collapse", p, out_path))
 		goto out;
-	}
 	ret = EXIT_OK;
 out:
 	prof_free(p);

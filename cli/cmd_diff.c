@@ -94,18 +94,8 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	if (folded) {
-		struct atomic_out ao;
-		int e = aout_open(&ao, out_path);
-		if (!e)
-			e = fold_write(d, ao.fp);
-		if (!e)
-			e = aout_commit(&ao);
-		else
-			aout_abort(&ao);
-		if (e) {
-			cli_err("diff", "%s: %s", out_path ? out_path : "<stdout>", strerror(-e));
+		if (cli_write_folded("diff", d, out_path))
 			goto out;
-		}
 	} else {
 		char err[512];
 		if (!ro.title)

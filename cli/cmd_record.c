@@ -313,18 +313,8 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 			goto out;
 		}
 	} else {
-		struct atomic_out ao;
-		int e = aout_open(&ao, out_path);
-		if (!e)
-			e = fold_write(p, ao.fp);
-		if (!e)
-			e = aout_commit(&ao);
-		else
-			aout_abort(&ao);
-		if (e) {
-			cli_err(cmd, "%s: %s", out_path ? out_path : "<stdout>", strerror(-e));
+		if (cli_write_folded(cmd, p, out_path))
 			goto out;
-		}
 	}
 	ret = child ? child_exit_code(child_status) : EXIT_OK;
 out:

@@ -104,6 +104,23 @@ void cli_print_diags(const char *cmd, const struct profile *p)
 		cli_err(cmd, "... %zu more bad lines skipped (%zu in all)", total - kept, total);
 }
 
+int cli_write_folded(const char *cmd, const struct profile *p, const char *path)
+{
+	struct atomic_out out;
+	int err = aout_open(&out, path);
+	if (!err)
+		err = fold_write(p, out.fp);
+	if (!err)
+		err = aout_commit(&out);
+	else
+		aout_abort(&out);
+	if (err) {
+		cli_err(cmd, "%s: %s", path ? path : "<stdout>", strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
 int cli_usage_error(const char *cmd, const char *what)
 {
 	cli_err(cmd, "%s (see `scorch help %s`)", what, cmd);

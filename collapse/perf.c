@@ -3,6 +3,7 @@
  * re-expressed here as a hand-written scan that takes the same (leftmost, greedy or lazy)
  * match, with no regex engine and no allocation per line. Comments name the Perl pattern. */
 #include "collapse.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -65,26 +66,6 @@ struct line_cache {
 	size_t text_len, text_cap;
 	struct u32vec ids;
 };
-
-static uint64_t line_hash(const char *s, size_t len, bool java)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (len * 2 + java);
-	while (len >= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-		s += 8;
-		len -= 8;
-	}
-	if (len) {
-		uint64_t w = 0;
-		memcpy(&w, s, len);
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	}
-	h ^= h >> 29;
-	return h * 0xbf58476d1ce4e5b9ULL;
-}
 
 static struct lc_entry *lc_find(struct line_cache *c, uint64_t h, const char *s, size_t len,
 				size_t *slot)
@@ -564,7 +545,7 @@ static int parse_frame_line(struct perf_state *st, const char *s, size_t len)
 static int frame_line(struct perf_state *st, const char *s, size_t len)
 {
 	struct line_cache *c = &st->cache;
-	uint64_t h = line_hash(s, len, st->pname_java);
+	uint64_t h = hash_bytes64(s, len, st->pname_java);
 	size_t slot;
 	const uint32_t *ids;
 	uint32_t nids;

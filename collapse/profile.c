@@ -2,6 +2,7 @@
  * unique stacks with their counts. Converters fill it line by line; memory grows with unique
  * frames and stacks, never with input size, and nothing is allocated per sample. */
 #include "profile.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <math.h>
@@ -53,35 +54,6 @@ struct profile {
 	char error[512];
 };
 
-/* A fast 64-bit hash (multiply-xorshift over 8-byte words); frame names are short and hashed
- * once per input line, so this sits on the hot path of every converter. */
-static inline uint64_t mix64(uint64_t h)
-{
-	h ^= h >> 32;
-	h *= 0xd6e8feb86659fd93ULL;
-	h ^= h >> 32;
-	return h;
-}
-
-static uint32_t hash_bytes(const char *s, size_t len)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
-	while (len >= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 29;
-		s += 8;
-		len -= 8;
-	}
-	if (len) {
-		uint64_t w = 0;
-		memcpy(&w, s, len);
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	}
-	return (uint32_t)mix64(h);
-}
-
 static uint32_t hash_ids(const uint32_t *ids, size_t n)
 {
 	uint64_t h = 0x2545f4914f6cdd1dULL ^ n;
@@ -93,7 +65,7 @@ static uint32_t hash_ids(const uint32_t *ids, size_t n)
 	}
 	if (i < n)
 		h = (h ^ ids[i]) * 0xc4ceb9fe1a85ec53ULL;
-	return (uint32_t)mix64(h);
+	return (uint32_t)hash_mix64(h);
 }
 
 struct profile *prof_new(void)
@@ -198,7 +170,7 @@ int64_t prof_intern(struct profile *p, const char *name, size_t len)
 {
 	if (len > UINT32_MAX)
 		return -EINVAL;
-	uint32_t h = hash_bytes(name, len);
+	uint32_t h = (uint32_t)hash_bytes64(name, len, 0);
 	size_t mask = p->frame_slots_cap - 1;
 	size_t j = h & mask;
 	for (;;) {

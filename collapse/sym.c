@@ -666,6 +666,20 @@ void sym_forget_pid(struct sym_session *s, uint32_t pid)
 	s->nprocs--;
 }
 
+/* the mapping holding ip (maps are sorted and do not overlap), or NULL */
+static const struct mapping *find_mapping(const struct proc *pr, uint64_t ip)
+{
+	size_t lo = 0, hi = pr->nmaps;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (pr->maps[mid].end <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < pr->nmaps && pr->maps[lo].start <= ip ? &pr->maps[lo] : NULL;
+}
+
 /* inlined callers at vaddr, outermost first, into the pool */
 static int add_inlined(struct sym_session *s, struct profile *p, struct module *m, uint64_t vaddr)
 {
@@ -702,17 +716,7 @@ static int add_inlined(struct sym_session *s, struct profile *p, struct module *
 static int user_frame(struct sym_session *s, struct profile *p, struct proc *pr, uint64_t ip,
 		      uint32_t *off, uint32_t *cnt)
 {
-	size_t lo = 0, hi = pr ? pr->nmaps : 0;
-	const struct mapping *map = NULL;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (pr->maps[mid].end <= ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (pr && lo < pr->nmaps && pr->maps[lo].start <= ip && ip < pr->maps[lo].end)
-		map = &pr->maps[lo];
+	const struct mapping *map = pr ? find_mapping(pr, ip) : NULL;
 
 	struct frame_cache *cache = NULL;
 	uint64_t key = ip;
@@ -800,15 +804,7 @@ int sym_user_stack(struct sym_session *s, struct profile *p, uint32_t pid, const
 	/* an address outside every known mapping: a library mapped after the last snapshot;
 	 * read the map again once, if the process still lives */
 	for (size_t k = 0; pr && !pr->late_refresh && k < n; k++) {
-		size_t lo = 0, hi = pr->nmaps;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (pr->maps[mid].end <= ips[k])
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < pr->nmaps && pr->maps[lo].start <= ips[k])
+		if (find_mapping(pr, ips[k]))
 			continue;
 		pr->late_refresh = true;
 		if (sym_refresh_pid(s, pid) == 0) {
