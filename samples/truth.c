@@ -1,10 +1,10 @@
 /* scorch-truth: a CPU-bound workload with a known profile, for accuracy tests and demos.
- * Each round burns CPU in three leaf functions for 50%, 30% and 20% of its thread CPU time,
- * so alpha, beta and gamma take that share of the samples whatever the machine's speed.
- * Rounds are short (about 1 ms) and of random length, so a sampler's period cannot fall
- * in step with them (a fixed 10 ms round sampled at 100 or 200 Hz would alias).
- * Built with frame pointers so every frame can be walked and named.
- *   scorch-truth [SECONDS]   (default 5; fractions allowed, e.g. 0.05) */
+ * Each round runs the same loop in three leaf functions for 5, 3 and 2 units of iterations,
+ * so alpha, beta and gamma_ take 50%, 30% and 20% of its CPU whatever the machine's speed
+ * (the same instructions, no system calls inside). Rounds last about 0.2 ms, with a
+ * random length, so a sampler's period cannot fall in step with them. Built with frame
+ * pointers so every frame can be walked and named.
+ *   scorch-truth [SECONDS]   (CPU seconds, default 5; fractions allowed, e.g. 0.05) */
 #include <stdlib.h>
 #include <time.h>
 
@@ -17,25 +17,24 @@ static double cpu_ms(void)
 
 static volatile unsigned long sink;
 
-/* burns until `ms` of CPU time has passed; inlined into each leaf, so the leaf is the frame */
-static inline __attribute__((always_inline)) void burn(double ms)
+/* inlined into each leaf, so the leaf is the sampled frame */
+static inline __attribute__((always_inline)) void spin(unsigned long n)
 {
-	double end = cpu_ms() + ms;
-	do {
-		for (unsigned i = 0; i < 2000; i++)
-			sink = sink * 2654435761u + i;
-	} while (cpu_ms() < end);
+	unsigned long x = sink;
+	for (unsigned long i = 0; i < n; i++)
+		x = x * 2654435761u + i;
+	sink = x;
 }
 
-static double unit;	/* ms per tenth of a round */
+static unsigned long unit;	/* iterations of one tenth of a round */
 
-__attribute__((noinline)) void alpha(void) { burn(5 * unit); }
-__attribute__((noinline)) void beta(void) { burn(3 * unit); }
-__attribute__((noinline)) void gamma_(void) { burn(2 * unit); }
+__attribute__((noinline)) void alpha(void) { spin(5 * unit); }
+__attribute__((noinline)) void beta(void) { spin(3 * unit); }
+__attribute__((noinline)) void gamma_(void) { spin(2 * unit); }
 
-__attribute__((noinline)) static void truth_round(void)
+__attribute__((noinline)) static void truth_round(unsigned long per_ms)
 {
-	unit = 0.06 + 0.08 * (rand() / (double)RAND_MAX);
+	unit = (unsigned long)(per_ms / 50 * (0.6 + 0.8 * (rand() / (double)RAND_MAX))) + 1;
 	alpha();
 	beta();
 	gamma_();
@@ -44,8 +43,12 @@ __attribute__((noinline)) static void truth_round(void)
 int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 5;
-	double end = cpu_ms() + seconds * 1e3;
+	double start = cpu_ms(), end = start + seconds * 1e3;
+	/* calibrate: iterations per millisecond of CPU */
+	spin(200000);
+	double t = cpu_ms() - start;
+	unsigned long per_ms = (unsigned long)(200000 / (t > 0.001 ? t : 0.001));
 	while (cpu_ms() < end)
-		truth_round();
+		truth_round(per_ms);
 	return 0;
 }

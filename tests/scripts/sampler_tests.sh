@@ -40,8 +40,9 @@ check_split() {
   done
   # every frame of the workload's own stacks is named: no [unknown] or raw address
   if grep -E ';(alpha|beta|gamma_)( |;)' "$tmp/truth.folded" | awk '{print $1}' |
-     tr ';' '\n' | grep -E '^\[unknown|^0x|^\[scorch-truth'; then
-    fail "unnamed frames in the workload's stacks"
+     tr ';' '\n' | grep -qE '^\[unknown|^0x|^\[scorch-truth'; then
+    grep -E ';(alpha|beta|gamma_)( |;)' "$tmp/truth.folded" | grep -E '\[unknown|;0x|\[scorch-truth' | head -5
+    fail "unnamed frames in the workload's stacks (above)"
   fi
   grep -qE '^scorch-truth(-[0-9]+)?;.*main;truth_round;alpha' "$tmp/truth.folded" ||
     fail "process name at the root, then main;truth_round;alpha"
