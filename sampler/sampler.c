@@ -290,7 +290,14 @@ int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *sto
 	double next_progress = s->t_start + 1;
 	int ret = 0;
 	for (;;) {
-		int r = ring_buffer__poll(s->rb, 50);
+		/* wake up at the deadline, not up to a poll period after it */
+		int timeout_ms = 50;
+		if (duration_s > 0) {
+			double left = s->t_start + duration_s - now_s();
+			if (left * 1000 < timeout_ms)
+				timeout_ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+		}
+		int r = ring_buffer__poll(s->rb, timeout_ms);
 		if (r < 0 && r != -EINTR) {
 			ret = r;
 			break;

@@ -28,10 +28,10 @@ for p in json.load(sys.stdin):
         print("%.0f ns per sample (%d samples)" % (p["run_time_ns"] / p["run_cnt"], p["run_cnt"]))' "$1"
 }
 "$S" record -F 999 -d 4 -o /dev/null 2>/dev/null & pid=$!; sleep 3.5
-echo "scorch:   $(prog_cost '^do_sample$')"; wait $pid
+echo "scorch:   $(prog_cost "^do_sample$")"; wait $pid || true
 bpftrace -e "$(printf "$BT_PROG" 999) interval:s:4 { exit(); }" >/dev/null 2>&1 & pid=$!; sleep 3.5
-echo "bpftrace: $(prog_cost '.')"; wait $pid
-kill $load 2>/dev/null; wait $load 2>/dev/null || true
+echo "bpftrace: $(prog_cost ".")"; wait $pid || true
+kill $load 2>/dev/null || true; wait $load 2>/dev/null || true
 pkill -f scorch_benchwork || true
 sysctl -qw kernel.bpf_stats_enabled=0
 
