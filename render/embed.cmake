@@ -2,6 +2,10 @@
 # so the SVG writer embeds them. Run with -DJS= -DCSS= -DOUT=.
 function(to_c_string var file)
   file(READ ${file} content)
+  # every SVG carries the script: drop comment lines and indentation (about a third)
+  string(REGEX REPLACE "\n[ \t]*//[^\n]*" "" content "\n${content}")
+  string(REGEX REPLACE "\n[ \t]+" "\n" content "${content}")
+  string(REGEX REPLACE "^\n" "" content "${content}")
   string(REPLACE "\\" "\\\\" content "${content}")
   string(REPLACE "\"" "\\\"" content "${content}")
   string(REPLACE "\n" "\\n\"\n\"" content "${content}")

@@ -291,7 +291,7 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 			text_xml_str(f, title_override);
 			free(title_override);
 		} else {
-			text_xml(f, title, tl);
+			text_xml_content(f, title, tl);
 		}
 		fputs("</title><rect", f);
 		/* x and width rounded from the same edges, so neighbours still touch */
@@ -322,7 +322,7 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 			put_attr_num(f, "x", x1 + 3);
 			put_attr_num(f, "y", 3 + (y1 + y2) / 2);
 			fputc('>', f);
-			text_xml(f, label, ll);
+			text_xml_content(f, label, ll);
 			fputs("</text>", f);
 		}
 		fputs("</g>\n", f);

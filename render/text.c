@@ -119,6 +119,27 @@ void text_xml(FILE *f, const char *s, size_t n)
 	fwrite(s + start, 1, n - start, f);
 }
 
+void text_xml_content(FILE *f, const char *s, size_t n)
+{
+	/* in element content only '&' and '<' must be escaped, and '>' after "]]" */
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *rep;
+		if (s[i] == '&')
+			rep = "&amp;";
+		else if (s[i] == '<')
+			rep = "&lt;";
+		else if (s[i] == '>' && i >= 2 && s[i - 1] == ']' && s[i - 2] == ']')
+			rep = "&gt;";
+		else
+			continue;
+		fwrite(s + start, 1, i - start, f);
+		fputs(rep, f);
+		start = i + 1;
+	}
+	fwrite(s + start, 1, n - start, f);
+}
+
 void text_xml_str(FILE *f, const char *s)
 {
 	char buf[1024];

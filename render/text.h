@@ -17,6 +17,9 @@ size_t text_prefix_bytes(const char *s, size_t n, size_t chars);
 size_t text_label(const char *name, size_t n, size_t name_chars, size_t max_chars, char *out);
 /* Writes s escaped for XML text and attribute values (& < > " '). s must be sanitized. */
 void text_xml(FILE *f, const char *s, size_t n);
+/* The same for element content (titles, labels): only what XML requires there is escaped
+ * ('&', '<', and '>' in "]]>"), which keeps C++ names short. */
+void text_xml_content(FILE *f, const char *s, size_t n);
 /* Sanitizes and escapes a NUL-terminated string (titles, options); cut at 1 KiB. */
 void text_xml_str(FILE *f, const char *s);
 /* "%.0f" with thousands separators, as flamegraph.pl prints sample counts. */
