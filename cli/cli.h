@@ -26,6 +26,9 @@ void cli_print_diags(const char *cmd, const struct profile *p);
 int cli_write_folded(const char *cmd, const struct profile *p, const char *path);
 /* Reports an unknown option or missing argument in getopt's style, pointing to --help. */
 int cli_usage_error(const char *cmd, const char *what);
+/* The same for getopt_long's ':' (missing value) and '?' (unknown option) results, after
+ * the option at argv[optind - 1]. Returns EXIT_USAGE. */
+int cli_option_error(const char *cmd, int getopt_result, char **argv);
 /* Prints `scorch help CMD` text for cmd (from the command table). Returns 0, or -1 if unknown. */
 int cli_help(const char *cmd, FILE *out);
 

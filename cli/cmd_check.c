@@ -153,11 +153,8 @@ int cmd_check(int argc, char **argv)
 		case 'o': out_path = optarg; break;
 		case 'h': fputs(check_help, stdout); return EXIT_OK;
 		case ':':
-			snprintf(msg, sizeof(msg), "option '%s' needs a value", argv[optind - 1]);
-			return cli_usage_error("check", msg);
 		default:
-			snprintf(msg, sizeof(msg), "unknown option '%s'", argv[optind - 1]);
-			return cli_usage_error("check", msg);
+			return cli_option_error("check", c, argv);
 		}
 	}
 	if (argc - optind != 2)

@@ -51,16 +51,9 @@ int cmd_collapse(int argc, char **argv)
 		case OPT_EVENT_FILTER: opts.event_filter = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': cli_help("collapse", stdout); return EXIT_OK;
-		case ':': {
-			char msg[128];
-			snprintf(msg, sizeof(msg), "option '%s' needs a value", argv[optind - 1]);
-			return cli_usage_error("collapse", msg);
-		}
-		default: {
-			char msg[128];
-			snprintf(msg, sizeof(msg), "unknown option '%s'", argv[optind - 1]);
-			return cli_usage_error("collapse", msg);
-		}
+		case ':':
+		default:
+			return cli_option_error("collapse", c, argv);
 		}
 	}
 

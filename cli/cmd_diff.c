@@ -38,7 +38,6 @@ int cmd_diff(int argc, char **argv)
 	const char *out_path = NULL;
 	bool folded = false;
 	int c, ret = EXIT_USAGE;
-	char msg[256];
 
 	render_options_table(longopts, base, sizeof(base) / sizeof(base[0]));
 	render_opts_init(&ro);
@@ -52,11 +51,8 @@ int cmd_diff(int argc, char **argv)
 		case 'o': out_path = optarg; break;
 		case 'h': fputs(diff_help, stdout); return EXIT_OK;
 		case ':':
-			snprintf(msg, sizeof(msg), "option '%s' needs a value", argv[optind - 1]);
-			return cli_usage_error("diff", msg);
 		case '?':
-			snprintf(msg, sizeof(msg), "unknown option '%s'", argv[optind - 1]);
-			return cli_usage_error("diff", msg);
+			return cli_option_error("diff", c, argv);
 		default: {
 			const char *bad = render_option_set(&ro, c, optarg);
 			if (bad) {

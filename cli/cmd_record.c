@@ -179,11 +179,8 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		case 'q': quiet = true; break;
 		case 'h': fputs(record_help, stdout); return EXIT_OK;
 		case ':':
-			snprintf(msg, sizeof(msg), "option '%s' needs a value", argv[optind - 1]);
-			return cli_usage_error(cmd, msg);
 		case '?':
-			snprintf(msg, sizeof(msg), "unknown option '%s'", argv[optind - 1]);
-			return cli_usage_error(cmd, msg);
+			return cli_option_error(cmd, c, argv);
 		default: {
 			const char *bad = render_option_set(&ro, c, optarg);
 			if (bad) {

@@ -53,16 +53,9 @@ int cmd_render(int argc, char **argv)
 			}
 			break;
 		case 'h': fputs(render_help, stdout); return EXIT_OK;
-		case ':': {
-			char msg[128];
-			snprintf(msg, sizeof(msg), "option '%s' needs a value", argv[optind - 1]);
-			return cli_usage_error("render", msg);
-		}
-		case '?': {
-			char msg[128];
-			snprintf(msg, sizeof(msg), "unknown option '%s'", argv[optind - 1]);
-			return cli_usage_error("render", msg);
-		}
+		case ':':
+		case '?':
+			return cli_option_error("render", c, argv);
 		default: {
 			const char *bad = render_option_set(&ro, c, optarg);
 			if (bad) {

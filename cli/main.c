@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +126,14 @@ int cli_usage_error(const char *cmd, const char *what)
 {
 	cli_err(cmd, "%s (see `scorch help %s`)", what, cmd);
 	return EXIT_USAGE;
+}
+
+int cli_option_error(const char *cmd, int getopt_result, char **argv)
+{
+	char msg[256];
+	snprintf(msg, sizeof(msg), getopt_result == ':' ? "option '%s' needs a value"
+						       : "unknown option '%s'", argv[optind - 1]);
+	return cli_usage_error(cmd, msg);
 }
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
  * frames in key order, then the user stack, then the kernel stack on top. Maps that never hold
  * a stack (@cpu[1]: 5, @n: 3) are skipped with a note. Rules: README, "bpftrace rules". */
 #include "collapse.h"
+#include "u32vec.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,25 +14,6 @@
 #define BT_EMPTY_NAME "[no stack]"
 
 enum bt_kind { BT_UNKNOWN = 0, BT_KERNEL, BT_USER };
-
-struct u32buf {
-	uint32_t *v;
-	size_t len, cap;
-};
-
-static int buf_push(struct u32buf *b, uint32_t x)
-{
-	if (b->len == b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 64;
-		uint32_t *nv = realloc(b->v, ncap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		b->v = nv;
-		b->cap = ncap;
-	}
-	b->v[b->len++] = x;
-	return 0;
-}
 
 struct bt_stack {
 	size_t first, n;	/* frames in state.stack_frames, leaf first */
@@ -57,8 +39,8 @@ struct bt_state {
 	/* the entry being read */
 	bool in_entry;
 	uint32_t map;
-	struct u32buf scalars;
-	struct u32buf stack_frames;
+	struct u32vec scalars;
+	struct u32vec stack_frames;
 	struct bt_stack stacks[BT_MAX_STACKS];
 	size_t nstacks;
 	bool stack_open;
@@ -67,8 +49,8 @@ struct bt_state {
 	size_t nmaps;
 	struct bt_entry *entries;
 	size_t nentries, entries_cap;
-	struct u32buf out_frames;
-	struct u32buf kernel_ids;	/* frame id -> id of "name_[k]" + 1, for --kernel */
+	struct u32vec out_frames;
+	struct u32vec kernel_ids;	/* frame id -> id of "name_[k]" + 1, for --kernel */
 	char scratch[4096];
 };
 
@@ -242,7 +224,7 @@ static int frame_line(struct bt_state *st, const char *s, size_t n)
 	int err = intern(st, buf, len, &id);
 	if (err)
 		return err;
-	if ((err = buf_push(&st->stack_frames, id)))
+	if ((err = u32vec_push(&st->stack_frames, id)))
 		return err;
 	stk->n++;
 	/* frames come leaf first: the last one seen is the root */
@@ -300,7 +282,7 @@ static int key_segment(struct bt_state *st, const char *s, size_t n, bool *ended
 			int err = intern(st, s + start, part, &id);
 			if (err)
 				return err;
-			if ((err = buf_push(&st->scalars, id)))
+			if ((err = u32vec_push(&st->scalars, id)))
 				return err;
 		}
 		if (last)
@@ -322,7 +304,7 @@ static void entry_reset(struct bt_state *st)
 static int kernel_id(struct bt_state *st, uint32_t id, uint32_t *out)
 {
 	while (st->kernel_ids.len <= id)
-		if (buf_push(&st->kernel_ids, 0))
+		if (u32vec_push(&st->kernel_ids, 0))
 			return -ENOMEM;
 	if (!st->kernel_ids.v[id]) {
 		size_t n = prof_frame_len(st->p, id);
@@ -350,7 +332,7 @@ static int push_stack(struct bt_state *st, const struct bt_stack *stk, bool kern
 			if (err)
 				return err;
 		}
-		if (buf_push(&st->out_frames, id))
+		if (u32vec_push(&st->out_frames, id))
 			return -ENOMEM;
 	}
 	return 0;
@@ -391,7 +373,7 @@ static int entry_finish(struct bt_state *st, uint64_t count)
 			kinds[i] = BT_USER;
 
 	for (size_t i = 0; i < st->scalars.len; i++)
-		if ((err = buf_push(&st->out_frames, st->scalars.v[i])))
+		if ((err = u32vec_push(&st->out_frames, st->scalars.v[i])))
 			return err;
 	for (size_t i = 0; i < st->nstacks; i++)
 		if (kinds[i] == BT_USER && (err = push_stack(st, &st->stacks[i], false)))
@@ -404,7 +386,7 @@ static int entry_finish(struct bt_state *st, uint64_t count)
 		 * counts, so totals are preserved */
 		uint32_t id;
 		if ((err = intern(st, BT_EMPTY_NAME, strlen(BT_EMPTY_NAME), &id)) ||
-		    (err = buf_push(&st->out_frames, id)))
+		    (err = u32vec_push(&st->out_frames, id)))
 			return err;
 	}
 	if (st->nentries == st->entries_cap) {

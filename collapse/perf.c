@@ -4,6 +4,7 @@
  * match, with no regex engine and no allocation per line. Comments name the Perl pattern. */
 #include "collapse.h"
 #include "hash.h"
+#include "u32vec.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -24,25 +25,6 @@ static inline bool is_digit(char c)
 static inline bool is_word(char c)	/* Perl's \w on byte strings */
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_';
-}
-
-struct u32vec {
-	uint32_t *v;
-	size_t len, cap;
-};
-
-static int vec_push(struct u32vec *a, uint32_t x)
-{
-	if (a->len == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 256;
-		uint32_t *nv = realloc(a->v, ncap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		a->v = nv;
-		a->cap = ncap;
-	}
-	a->v[a->len++] = x;
-	return 0;
 }
 
 /* Frame lines repeat: the same return address in the same function of the same module comes
@@ -130,7 +112,7 @@ static int lc_insert(struct line_cache *c, uint64_t h, const char *s, size_t len
 	memcpy(c->text + c->text_len, s, len);
 	c->text_len += len;
 	for (uint32_t i = 0; nids != LC_UNRECOGNIZED && i < nids; i++)
-		if (vec_push(&c->ids, ids[i]))
+		if (u32vec_push(&c->ids, ids[i]))
 			return -ENOMEM;
 	size_t mask = c->slots_cap - 1, j = (size_t)(h >> 20) & mask;
 	while (c->slots[j])
@@ -535,7 +517,7 @@ static int parse_frame_line(struct perf_state *st, const char *s, size_t len)
 					mod_len);
 		if (id < 0)
 			return (int)id;
-		int err = vec_push(&st->line_ids, (uint32_t)id);
+		int err = u32vec_push(&st->line_ids, (uint32_t)id);
 		if (err)
 			return err;
 	}
@@ -569,7 +551,7 @@ static int frame_line(struct perf_state *st, const char *s, size_t len)
 	if (!st->have_pname)
 		return 0;
 	for (uint32_t i = 0; i < nids; i++)
-		if (vec_push(&st->leaf_first, ids[i]))
+		if (u32vec_push(&st->leaf_first, ids[i]))
 			return -ENOMEM;
 	return 0;
 }
@@ -580,10 +562,10 @@ static int end_of_sample(struct perf_state *st, struct u32vec *stack)
 		return 0;
 	stack->len = 0;
 	for (size_t i = 0; i < st->pname_n; i++)
-		if (vec_push(stack, st->pname_ids[i]))
+		if (u32vec_push(stack, st->pname_ids[i]))
 			return -ENOMEM;
 	for (size_t i = st->leaf_first.len; i-- > 0;)
-		if (vec_push(stack, st->leaf_first.v[i]))
+		if (u32vec_push(stack, st->leaf_first.v[i]))
 			return -ENOMEM;
 	st->have_pname = false;
 	st->leaf_first.len = 0;
