@@ -194,6 +194,12 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		cli_err(cmd, "--kernel-only and --user-only exclude each other");
 		return EXIT_USAGE;
 	}
+	for (size_t i = 0; i < so.npids; i++) {
+		if (kill((pid_t)so.pids[i], 0) && errno == ESRCH) {
+			cli_err(cmd, "no process %u", so.pids[i]);
+			return EXIT_USAGE;
+		}
+	}
 	char **child_argv = optind < argc ? argv + optind : NULL;
 	if (child_argv && so.npids) {
 		cli_err(cmd, "-p and a command exclude each other");

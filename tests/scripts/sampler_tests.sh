@@ -108,6 +108,7 @@ errors)
   out=$("$SCORCH" record -F 0 2>&1); [ $? = 2 ] || fail "-F 0 accepted"
   out=$("$SCORCH" record --kernel-only --user-only 2>&1); [ $? = 2 ] || fail "--kernel-only --user-only accepted"
   out=$("$SCORCH" record --bogus 2>&1); [ $? = 2 ] || fail "unknown option accepted"
+  out=$("$SCORCH" record -p 2147483646 -d 1 2>&1); [ $? = 2 ] && echo "$out" | grep -q "no process 2147483646" || fail "missing pid: $out"
   "$SCORCH" record --help | grep -q -- "--stack-storage" || fail "help"
   echo "errors: exit 2 with messages"
   ;;
