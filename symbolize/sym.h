@@ -1,5 +1,5 @@
-/* Symbolization for the collapse stage: kernel addresses through /proc/kallsyms (binary search,
- * module frames `name [module]`), user addresses through elfutils libdw (.symtab, .dynsym,
+/* The symbolize stage (raw addresses -> named frames): kernel addresses through /proc/kallsyms
+ * (binary search, module frames `name [module]`), user addresses through elfutils libdw (.symtab, .dynsym,
  * DWARF, separate debug files, inline frames), C++/Rust demangling and JIT maps
  * (/tmp/perf-PID.map). Frames are interned straight into a struct profile. Modules are cached
  * by build-id (or device and inode), so a library shared by many processes is loaded once. */
