@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* scorch's sampler: a perf_event program run at the sampling frequency on every CPU. It
- * counts (task, kernel stack, user stack) in a hash map, stores stacks in a stack-trace map
- * (no BPF_F_REUSE_STACKID: a colliding stack is counted as a failure, not merged into
- * another), counts every failure per CPU, and announces each new process over a ring buffer
- * so user space can read its memory map while it is alive. Options are const volatile
- * globals set before load, so one object serves every mode (CO-RE, nothing compiled at run
- * time). */
+/* scorch's sampler: a perf_event program run at the sampling frequency on every CPU. With
+ * --call-graph fp it counts (task, kernel stack, user stack) in a hash map, stacks in a
+ * stack-trace map (no BPF_F_REUSE_STACKID: a colliding stack is counted as a failure, not
+ * merged into another). With --call-graph dwarf it sends each sample over the ring buffer
+ * with the kernel stack, the user registers and a copy of the live user stack, for user space
+ * to unwind with the binaries' CFI. It counts every failure per CPU, and announces each new
+ * process image over the ring buffer so user space can read its memory map while it is
+ * alive. Options are const volatile globals set before load, so one object serves every mode
+ * (CO-RE, nothing compiled at run time). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -23,6 +25,10 @@ const volatile bool per_cpu = false;
 const volatile bool per_thread = false;
 const volatile bool filter_pids = false;
 const volatile __u32 filter_tid = 0;
+const volatile bool dwarf = false;
+const volatile __u32 stack_bytes = SCORCH_STACK_BYTES;
+
+__u32 next_gen = 0;	/* process image generations, 1 up */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -61,7 +67,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	__uint(max_entries, 256 * 1024);	/* sized by user space for --call-graph dwarf */
 } events SEC(".maps");
 
 static __always_inline void count_error(__u32 slot)
@@ -82,7 +88,7 @@ static __always_inline void stack_error(long err, bool user)
 		count_error(base + 2);
 }
 
-static __always_inline void announce(__u32 type, __u32 tgid)
+static __always_inline void announce(__u32 type, __u32 tgid, __u32 gen)
 {
 	struct smp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -91,7 +97,109 @@ static __always_inline void announce(__u32 type, __u32 tgid)
 	}
 	e->type = type;
 	e->tgid = tgid;
-	bpf_ringbuf_submit(e, 0);
+	e->gen = gen;
+	/* samples go without a wake-up: this one must wake the reader even behind them */
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+}
+
+/* The image generation of a process, announcing it the first time it is seen and then a few
+ * times while it starts (see SCORCH_REFRESH_FIRST_NS). */
+static __always_inline __u32 image_gen(__u32 tgid)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct seen_val *sv = bpf_map_lookup_elem(&seen, &tgid);
+	if (!sv) {
+		struct seen_val v = { now + SCORCH_REFRESH_FIRST_NS, SCORCH_REFRESH_FIRST_NS };
+		v.gen = __sync_fetch_and_add(&next_gen, 1) + 1;
+		bpf_map_update_elem(&seen, &tgid, &v, BPF_ANY);
+		announce(SMP_EV_NEW_PROCESS, tgid, v.gen);
+		return v.gen;
+	}
+	if (sv->interval_ns && now >= sv->next_ns) {
+		__u64 next = sv->interval_ns * 2;
+		sv->interval_ns = next > SCORCH_REFRESH_LAST_NS ? 0 : next;
+		sv->next_ns = now + next;
+		announce(SMP_EV_REFRESH, tgid, sv->gen);
+	}
+	return sv->gen;
+}
+
+static long vma_end(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	*(__u64 *)data = BPF_CORE_READ(vma, vm_end);
+	return 0;
+}
+
+/* --call-graph dwarf: the sample goes to user space whole, to be unwound there */
+static __always_inline int send_sample(struct bpf_perf_event_data *ctx, struct task_struct *task,
+				       __u32 tgid, __u32 pid, __u32 cpu, bool user)
+{
+	struct smp_sample_event *e;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e) + stack_bytes, 0);
+	if (!e) {
+		count_error(SMP_ERR_RB_DROPS);
+		return 0;
+	}
+	e->type = SMP_EV_SAMPLE;
+	e->tgid = tgid;
+	e->pid = pid;
+	e->cpu = cpu;
+	e->flags = 0;
+	e->ustack_bytes = 0;
+	bpf_get_current_comm(&e->comm, sizeof(e->comm));
+	e->kstack_bytes = user_only ? 0 : bpf_get_stack(ctx, e->kips, sizeof(e->kips), 0);
+	e->gen = user ? image_gen(tgid) : 0;
+	if (user) {
+		struct pt_regs *tr = (struct pt_regs *)bpf_task_pt_regs(task);
+		struct pt_regs r;
+		if (bpf_probe_read_kernel(&r, sizeof(r), tr) == 0) {
+			e->flags |= SMP_SF_USER;
+			/* DWARF numbering: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip */
+			e->regs[0] = r.ax;
+			e->regs[1] = r.dx;
+			e->regs[2] = r.cx;
+			e->regs[3] = r.bx;
+			e->regs[4] = r.si;
+			e->regs[5] = r.di;
+			e->regs[6] = r.bp;
+			e->regs[7] = r.sp;
+			e->regs[8] = r.r8;
+			e->regs[9] = r.r9;
+			e->regs[10] = r.r10;
+			e->regs[11] = r.r11;
+			e->regs[12] = r.r12;
+			e->regs[13] = r.r13;
+			e->regs[14] = r.r14;
+			e->regs[15] = r.r15;
+			e->regs[16] = r.ip;
+			/* copy [sp, top of its mapping): a read past the mapping fails whole. The
+			 * main thread's frames all lie below start_stack (argv, env above it). */
+			__u64 sp = r.sp, top = 0;
+			if (bpf_find_vma(task, sp, vma_end, &top, 0) || top <= sp)
+				top = (sp | 4095) + 1;	/* lock busy: sp's own page is mapped */
+			if (pid == tgid) {
+				__u64 start = BPF_CORE_READ(task, mm, start_stack);
+				if (start > sp && start + 8 < top)
+					top = start + 8;
+			}
+			__u64 len = top - sp;
+			if (len > stack_bytes) {
+				len = stack_bytes;
+				e->flags |= SMP_SF_COPY_SHORT;
+				count_error(SMP_ERR_COPY_SHORT);
+			}
+			if (len > SCORCH_STACK_BYTES_MAX)	/* for the verifier */
+				len = 0;
+			if (len && bpf_probe_read_user(e->stack, len, (void *)sp)) {
+				count_error(SMP_ERR_COPY_FAULT);
+				len = 0;
+			}
+			e->ustack_bytes = (__u32)len;
+		}
+	}
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	count_error(SMP_ERR_SAMPLES);
+	return 0;
 }
 
 SEC("perf_event")
@@ -109,6 +217,12 @@ int do_sample(struct bpf_perf_event_data *ctx)
 	if (filter_tid && pid != filter_tid)
 		return 0;
 
+	struct task_struct *task = bpf_get_current_task_btf();
+	/* kernel threads have no user stack (and no memory map to read) */
+	bool user = !kernel_only && tgid && BPF_CORE_READ(task, mm) != NULL;
+	if (dwarf)
+		return send_sample(ctx, task, tgid, pid, cpu, user);
+
 	key.tgid = tgid;
 	key.pid = per_thread ? pid : 0;
 	key.cpu = per_cpu ? cpu : 0;
@@ -122,28 +236,12 @@ int do_sample(struct bpf_perf_event_data *ctx)
 			stack_error(sid, false);
 		key.kern_stack_id = (__s32)sid;
 	}
-	/* kernel threads have no user stack (and no memory map to read) */
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	bool has_mm = BPF_CORE_READ(task, mm) != NULL;
-	if (!kernel_only && tgid && has_mm) {
+	if (user) {
 		long sid = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 		if (sid < 0)
 			stack_error(sid, true);
 		key.user_stack_id = (__s32)sid;
-		/* first sample of this process: let user space capture its maps now, and again
-		 * a few times while it starts (see SCORCH_REFRESH_FIRST_NS) */
-		__u64 now = bpf_ktime_get_ns();
-		struct seen_val *sv = bpf_map_lookup_elem(&seen, &tgid);
-		if (!sv) {
-			struct seen_val v = { now + SCORCH_REFRESH_FIRST_NS, SCORCH_REFRESH_FIRST_NS };
-			bpf_map_update_elem(&seen, &tgid, &v, BPF_ANY);
-			announce(SMP_EV_NEW_PROCESS, tgid);
-		} else if (sv->interval_ns && now >= sv->next_ns) {
-			__u64 next = sv->interval_ns * 2;
-			sv->interval_ns = next > SCORCH_REFRESH_LAST_NS ? 0 : next;
-			sv->next_ns = now + next;
-			announce(SMP_EV_REFRESH, tgid);
-		}
+		key.gen = image_gen(tgid);
 	}
 
 	__u64 *v = bpf_map_lookup_elem(&counts, &key);
@@ -165,16 +263,23 @@ int do_sample(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
-/* exec replaces the memory map: forget the process so its next sample announces it again.
- * A BTF tracepoint: it needs no tracefs mounted. */
+/* exec replaces the memory map, and a PID may be reused after exit: forget the image so the
+ * process's next sample opens a new generation (samples already taken keep the old one).
+ * BTF tracepoints: they need no tracefs mounted. */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
-		return 0;
 	bpf_map_delete_elem(&seen, &tgid);
-	announce(SMP_EV_EXEC, tgid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *p)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if ((__u32)id == id >> 32)	/* the group leader: the process is gone */
+		bpf_map_delete_elem(&seen, &(__u32){ id >> 32 });
 	return 0;
 }
 

@@ -7,10 +7,14 @@
 #define SCORCH_MAX_STACK_DEPTH 127	/* PERF_MAX_STACK_DEPTH */
 #define SCORCH_MAX_COUNTS 65536		/* unique (task, stacks) keys */
 #define SCORCH_MAX_PIDS 1024		/* process set of -p / -- CMD */
+#define SCORCH_STACK_BYTES 8192		/* --stack-bytes default: user stack copied per sample */
+#define SCORCH_STACK_BYTES_MAX 65528	/* perf's limit for a user stack dump */
+#define SCORCH_NREGS 17			/* x86_64 DWARF registers 0..16 (rip is 16) */
 
 /* one counted sample: who ran, where, with which stacks */
 struct sample_key {
 	__u32 tgid;
+	__u32 gen;		/* process image generation: new on first sight and on exec */
 	__u32 pid;		/* thread id with --per-thread, else 0 */
 	__u32 cpu;		/* with --per-cpu, else 0 */
 	__s32 kern_stack_id;	/* < 0: none (see errors) */
@@ -29,12 +33,15 @@ enum smp_error {
 	SMP_ERR_COUNTS_FULL,		/* counts map full: the sample is lost */
 	SMP_ERR_EVENTS_LOST,		/* ring buffer full: a new process not announced */
 	SMP_ERR_SAMPLES,		/* not an error: every sample the program kept */
+	SMP_ERR_RB_DROPS,		/* --call-graph dwarf: ring buffer full, sample dropped */
+	SMP_ERR_COPY_SHORT,		/* the user stack was longer than --stack-bytes */
+	SMP_ERR_COPY_FAULT,		/* the user stack could not be read at all */
 	SMP_ERR_MAX,
 };
 
-/* ring buffer events: a process seen for the first time (snapshot its maps now, while it
- * lives), or one that called exec (its old maps are gone) */
-enum smp_event_type { SMP_EV_NEW_PROCESS = 1, SMP_EV_EXEC = 2, SMP_EV_REFRESH = 3 };
+/* ring buffer events: a process image seen for the first time (snapshot its maps now, while
+ * it lives), a refresh of its maps, or (--call-graph dwarf) one sample */
+enum smp_event_type { SMP_EV_NEW_PROCESS = 1, SMP_EV_REFRESH = 3, SMP_EV_SAMPLE = 4 };
 
 /* A process is announced on its first sample, then again after 5, 10, 20 ... ms of sampling
  * (up to 1.28 s): its first snapshot may be taken while ld.so is still mapping libraries, and
@@ -44,10 +51,35 @@ enum smp_event_type { SMP_EV_NEW_PROCESS = 1, SMP_EV_EXEC = 2, SMP_EV_REFRESH = 
 struct seen_val {
 	__u64 next_ns;
 	__u64 interval_ns;	/* 0: no more refreshes */
+	__u32 gen;		/* this image's generation (a global counter: a reused PID or an
+				 * exec gets a new one, so samples are named against their image) */
+	__u32 pad;
 };
 struct smp_event {
 	__u32 type;
 	__u32 tgid;
+	__u32 gen;
+	__u32 pad;
 };
+
+/* --call-graph dwarf: one sample with the kernel stack, the user registers and a copy of the
+ * live user stack from sp (stack_bytes follow the struct), unwound in user space */
+struct smp_sample_event {
+	__u32 type;		/* SMP_EV_SAMPLE */
+	__u32 tgid;
+	__u32 gen;
+	__u32 pid;
+	__u32 cpu;
+	__s32 kstack_bytes;	/* bytes of kips, or -errno */
+	__u32 ustack_bytes;	/* bytes copied to stack[]; 0 with no user stack */
+	__u32 flags;		/* SMP_SF_* */
+	char comm[SCORCH_COMM_LEN];
+	__u64 regs[SCORCH_NREGS];	/* user registers, DWARF numbering */
+	__u64 kips[SCORCH_MAX_STACK_DEPTH];
+	__u8 stack[];
+};
+#define SMP_SF_USER 1		/* the task has a user stack (regs valid) */
+#define SMP_SF_COPY_SHORT 2	/* stack[] ends before the top of the stack */
+
 
 #endif

@@ -1,8 +1,11 @@
 /* The sampler: one software cpu-clock (or hardware cycles) perf event per online CPU, each
  * with the BPF program attached through a bpf_link, so nothing stays attached if scorch dies.
- * While recording, the ring buffer announces new processes and their memory maps are taken
- * at once (a process that exits before the end is still symbolized). At the end the counts
- * map is read and every (task, kernel stack, user stack) becomes a folded stack. */
+ * While recording, the ring buffer announces new process images and their memory maps are
+ * taken at once (a process that exits before the end is still symbolized). Every sample
+ * becomes a raw sample (struct smp_raw) and goes through one path into the profile:
+ * --call-graph fp reads the counts map at the end (stacks walked by the kernel);
+ * --call-graph dwarf drains the ring buffer on a short timer, each sample's copied user stack
+ * unwound by symbolize/ while its process image is known. */
 #include "sampler.h"
 #include <linux/types.h>
 
@@ -22,6 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+_Static_assert(SMP_STACK_BYTES == SCORCH_STACK_BYTES &&
+	       SMP_STACK_BYTES_MAX == SCORCH_STACK_BYTES_MAX, "stack copy limits");
+
 struct smp_session {
 	struct smp_opts o;
 	struct profile_bpf *skel;
@@ -32,7 +38,27 @@ struct smp_session {
 	struct sym_session *sym;
 	double t_start, t_end;
 	int ncpus_possible;
+	struct profile *p;		/* where samples go (the caller's) */
+	uint32_t frames[3 + 8 * SCORCH_MAX_STACK_DEPTH];	/* one sample's frame ids */
+	uint64_t pcs[SCORCH_MAX_STACK_DEPTH], pcs_ref[SCORCH_MAX_STACK_DEPTH];
+	uint32_t *tgids;		/* processes seen (sorted and made unique as it grows) */
+	size_t ntgids, tgids_cap;
+	struct smp_stats dw;		/* what user space counts of dwarf samples */
 };
+
+/* A raw sample: one task of one process image, its stacks as addresses (leaf first: the
+ * kernel's, and the user's walked by the kernel or unwound from a copy), and a count. Both
+ * call-graph modes end here and share everything after. */
+struct smp_raw {
+	uint32_t tgid, gen, pid, cpu;
+	const char *comm;		/* SCORCH_COMM_LEN bytes, maybe unterminated */
+	const uint64_t *kips, *uips;
+	size_t nk, nu;
+	bool utruncated;		/* the user stack's outer frames are missing */
+	uint64_t count;
+};
+
+static int emit(struct smp_session *s, const struct smp_raw *r);
 
 static double now_s(void)
 {
@@ -97,18 +123,63 @@ static long read_long(const char *path)
 	return v;
 }
 
+/* --call-graph dwarf: unwind the copied user stack now, while the process image is known */
+static int on_sample(struct smp_session *s, const struct smp_sample_event *e, size_t size)
+{
+	if (size < sizeof(*e) || e->ustack_bytes > size - sizeof(*e))
+		return 0;
+	struct smp_raw r = { .tgid = e->tgid, .gen = e->gen, .pid = e->pid, .cpu = e->cpu,
+			     .comm = e->comm, .count = 1 };
+	if (e->kstack_bytes > 0) {
+		r.kips = (const uint64_t *)e->kips;
+		r.nk = (size_t)e->kstack_bytes / sizeof(__u64);
+		if (r.nk > SCORCH_MAX_STACK_DEPTH)
+			r.nk = SCORCH_MAX_STACK_DEPTH;
+	}
+	if (e->flags & SMP_SF_USER) {
+		struct sym_stack_copy c = { .regs = (const uint64_t *)e->regs, .bytes = e->stack,
+					    .len = e->ustack_bytes, .tid = e->pid };
+		enum sym_unwind_end end, end_ref;
+		double t0 = now_s();
+		int n = sym_unwind(s->sym, e->tgid, e->gen, s->o.unwinder, &c, s->pcs,
+				   SCORCH_MAX_STACK_DEPTH, &end);
+		s->dw.unwind_us += (now_s() - t0) * 1e6;
+		if (n < 0)
+			return n;
+		if (s->o.unwind_check) {
+			enum sym_unwinder other = s->o.unwinder == SYM_UNWIND_LIBDW ? SYM_UNWIND_CACHED
+										   : SYM_UNWIND_LIBDW;
+			int m = sym_unwind(s->sym, e->tgid, e->gen, other, &c, s->pcs_ref,
+					   SCORCH_MAX_STACK_DEPTH, &end_ref);
+			if (m < 0)
+				return m;
+			s->dw.check_stacks++;
+			if (m != n || memcmp(s->pcs, s->pcs_ref, (size_t)n * sizeof(uint64_t)))
+				s->dw.check_diffs++;
+		}
+		r.uips = s->pcs;
+		r.nu = (size_t)n;
+		r.utruncated = end != SYM_UNW_COMPLETE;
+		s->dw.user_stacks++;
+		s->dw.unwind_ends[end]++;
+	}
+	return emit(s, &r);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct smp_session *s = ctx;
 	const struct smp_event *e = data;
+	if (size < sizeof(__u32))
+		return 0;
+	if (e->type == SMP_EV_SAMPLE)
+		return on_sample(s, data, size);
 	if (size < sizeof(*e))
 		return 0;
-	if (e->type == SMP_EV_EXEC)
-		sym_forget_pid(s->sym, e->tgid);
-	else if (e->type == SMP_EV_REFRESH)
-		sym_refresh_pid(s->sym, e->tgid);
+	if (e->type == SMP_EV_REFRESH)
+		sym_refresh_pid(s->sym, e->tgid, e->gen);
 	else
-		sym_snapshot_pid(s->sym, e->tgid);	/* gone already: resolved as [unknown] */
+		sym_snapshot_pid(s->sym, e->tgid, e->gen);	/* gone already: [unknown] */
 	return 0;
 }
 
@@ -117,7 +188,8 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-int smp_open(struct smp_session **out, const struct smp_opts *o, char *err, size_t errlen)
+int smp_open(struct smp_session **out, const struct smp_opts *o, struct profile *p, char *err,
+	     size_t errlen)
 {
 	struct smp_session *s = calloc(1, sizeof(*s));
 	uint32_t cpus[1024];
@@ -126,6 +198,15 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, char *err, size
 	if (!s)
 		return -ENOMEM;
 	s->o = *o;
+	s->p = p;
+#ifndef __x86_64__
+	if (o->dwarf) {
+		snprintf(err, errlen, "--call-graph dwarf is implemented for x86_64 only "
+				      "(use --call-graph fp)");
+		ret = -ENOTSUP;
+		goto fail;
+	}
+#endif
 	if (!getenv("SCORCH_DEBUG_BPF"))
 		libbpf_set_print(silent_print);
 
@@ -153,7 +234,8 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, char *err, size
 	s->ncpus_possible = libbpf_num_possible_cpus();
 
 	struct sym_opts so = { .inline_frames = o->inline_frames, .addrs = o->addrs,
-			       .kernel_annotate = true };
+			       .kernel_annotate = true,
+			       .unwind_reference = o->unwinder == SYM_UNWIND_LIBDW || o->unwind_check };
 	if ((ret = sym_open(&s->sym, &so))) {
 		snprintf(err, errlen, "symbolizer: %s", strerror(-ret));
 		goto fail;
@@ -174,6 +256,21 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, char *err, size
 	s->skel->rodata->filter_tid = o->tid;
 	if (o->stack_storage)
 		bpf_map__set_max_entries(s->skel->maps.stacks, o->stack_storage);
+	if (o->dwarf) {
+		/* samples are drained every poll period (50 ms) without wake-ups: room for four
+		 * periods of every CPU at the full rate */
+		unsigned bytes = o->stack_bytes ? o->stack_bytes : SCORCH_STACK_BYTES;
+		double rec = (double)(sizeof(struct smp_sample_event) + bytes + 8);
+		double need = 4 * rec * o->sample_hz * ncpus * 0.05;
+		uint32_t size = 1u << 20;
+		while (size < need && size < (1u << 28))
+			size <<= 1;
+		s->skel->rodata->dwarf = true;
+		s->skel->rodata->stack_bytes = bytes;
+		bpf_map__set_max_entries(s->skel->maps.events, size);
+		/* the stack-trace map is unused: keep it small */
+		bpf_map__set_max_entries(s->skel->maps.stacks, 1);
+	}
 	if ((ret = profile_bpf__load(s->skel))) {
 		if ((ret == -EPERM || ret == -EACCES) && geteuid() != 0)
 			snprintf(err, errlen, "loading the BPF program was refused (%s): run as root, "
@@ -199,9 +296,10 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, char *err, size
 		snprintf(err, errlen, "ring buffer: %s", strerror(errno));
 		goto fail;
 	}
-	if (!(s->skel->links.on_exec = bpf_program__attach(s->skel->progs.on_exec))) {
+	if (!(s->skel->links.on_exec = bpf_program__attach(s->skel->progs.on_exec)) ||
+	    !(s->skel->links.on_exit = bpf_program__attach(s->skel->progs.on_exit))) {
 		ret = -errno;
-		snprintf(err, errlen, "cannot attach to sched_process_exec: %s", strerror(errno));
+		snprintf(err, errlen, "cannot attach to sched_process_exec/exit: %s", strerror(errno));
 		goto fail;
 	}
 
@@ -282,6 +380,10 @@ static void read_errors(struct smp_session *s, struct smp_stats *st)
 	st->faults = sum[SMP_ERR_KSTACK_FAULT] + sum[SMP_ERR_USTACK_FAULT];
 	st->failed_stacks = st->collisions + st->stack_map_full + st->faults;
 	st->events_lost = sum[SMP_ERR_EVENTS_LOST];
+	st->rb_drops = sum[SMP_ERR_RB_DROPS];
+	st->copy_short = sum[SMP_ERR_COPY_SHORT];
+	st->copy_faults = sum[SMP_ERR_COPY_FAULT];
+	st->lost += st->rb_drops;
 }
 
 int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *stop, pid_t child,
@@ -298,6 +400,9 @@ int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *sto
 				timeout_ms = left > 0 ? (int)(left * 1000) + 1 : 0;
 		}
 		int r = ring_buffer__poll(s->rb, timeout_ms);
+		/* dwarf samples come without a wake-up: drain them on this timer */
+		if (r >= 0 && s->o.dwarf)
+			r = ring_buffer__consume(s->rb);
 		if (r < 0 && r != -EINTR) {
 			ret = r;
 			break;
@@ -323,7 +428,6 @@ int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *sto
 			next_progress = t + 1;
 		}
 	}
-	ring_buffer__consume(s->rb);
 	s->t_end = now_s();
 	return ret;
 }
@@ -338,7 +442,7 @@ static void detach(struct smp_session *s)
 }
 
 /* root frames of a sample: cpu-N (--per-cpu), then the task: comm, comm-PID or comm-PID/TID */
-static int task_frames(struct smp_session *s, struct profile *p, const struct sample_key *k,
+static int task_frames(struct smp_session *s, struct profile *p, const struct smp_raw *k,
 		       uint32_t *out)
 {
 	char buf[64];
@@ -374,24 +478,78 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int smp_collect(struct smp_session *s, struct profile *p, struct smp_stats *st, char *err,
-		size_t errlen)
+/* sorts and drops repeats; returns the new length */
+static size_t unique_u32(uint32_t *v, size_t n)
 {
-	uint64_t ips[SCORCH_MAX_STACK_DEPTH];
-	uint32_t frames[2 + 4 * SCORCH_MAX_STACK_DEPTH * 2];
+	size_t w = 0;
+	qsort(v, n, sizeof(*v), cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		if (!w || v[i] != v[w - 1])
+			v[w++] = v[i];
+	return w;
+}
+
+static int note_tgid(struct smp_session *s, uint32_t tgid)
+{
+	if (s->ntgids && s->tgids[s->ntgids - 1] == tgid)
+		return 0;
+	if (s->ntgids == s->tgids_cap) {
+		s->ntgids = unique_u32(s->tgids, s->ntgids);
+		if (s->ntgids * 2 >= s->tgids_cap) {
+			size_t ncap = s->tgids_cap ? s->tgids_cap * 2 : 256;
+			uint32_t *nt = realloc(s->tgids, ncap * sizeof(uint32_t));
+			if (!nt)
+				return -ENOMEM;
+			s->tgids = nt;
+			s->tgids_cap = ncap;
+		}
+	}
+	s->tgids[s->ntgids++] = tgid;
+	return 0;
+}
+
+/* a raw sample into the profile: task frames, [truncated] where the user stack's outer
+ * frames are missing, the user stack, the kernel stack on top */
+static int emit(struct smp_session *s, const struct smp_raw *r)
+{
+	uint32_t *frames = s->frames;
+	size_t cap = sizeof(s->frames) / sizeof(s->frames[0]);
+	int n = task_frames(s, s->p, r, frames);
+	if (n < 0)
+		return n;
+	size_t depth = (size_t)n;
+	if (r->utruncated) {
+		int64_t id = prof_intern(s->p, "[truncated]", 11);
+		if (id < 0)
+			return (int)id;
+		frames[depth++] = (uint32_t)id;
+	}
+	if (r->nu) {
+		n = sym_user_stack(s->sym, s->p, r->tgid, r->gen, r->uips, r->nu, frames + depth,
+				   cap - depth);
+		if (n < 0)
+			return n;
+		depth += (size_t)n;
+	}
+	if (r->nk) {
+		n = sym_kernel_stack(s->sym, s->p, r->kips, r->nk, frames + depth, cap - depth);
+		if (n < 0)
+			return n;
+		depth += (size_t)n;
+	}
+	int err = prof_add(s->p, frames, depth, r->count);
+	if (!err && r->tgid)
+		err = note_tgid(s, r->tgid);
+	return err;
+}
+
+/* --call-graph fp: the counts map, stacks from the stack-trace map */
+static int collect_counts(struct smp_session *s)
+{
+	uint64_t uips[SCORCH_MAX_STACK_DEPTH], kips[SCORCH_MAX_STACK_DEPTH];
 	struct sample_key key, next;
-	uint32_t *tgids = NULL;
-	size_t ntgids = 0, tgids_cap = 0;
-	int ret = 0;
 	int counts_fd = bpf_map__fd(s->skel->maps.counts);
 	int stacks_fd = bpf_map__fd(s->skel->maps.stacks);
-
-	detach(s);
-	ring_buffer__consume(s->rb);
-	memset(st, 0, sizeof(*st));
-	read_errors(s, st);
-	st->elapsed_s = (s->t_end ? s->t_end : now_s()) - s->t_start;
-
 	void *prev = NULL;
 	while (bpf_map_get_next_key(counts_fd, prev, &next) == 0) {
 		key = next;
@@ -399,61 +557,45 @@ int smp_collect(struct smp_session *s, struct profile *p, struct smp_stats *st, 
 		uint64_t count;
 		if (bpf_map_lookup_elem(counts_fd, &key, &count))
 			continue;
-		int n = task_frames(s, p, &key, frames);
-		if (n < 0) {
-			ret = n;
-			goto out;
-		}
-		size_t depth = (size_t)n;
-		size_t cap = sizeof(frames) / sizeof(frames[0]);
+		struct smp_raw r = { .tgid = key.tgid, .gen = key.gen, .pid = key.pid,
+				     .cpu = key.cpu, .comm = key.comm, .count = count,
+				     .uips = uips, .kips = kips };
 		if (key.user_stack_id >= 0 &&
-		    bpf_map_lookup_elem(stacks_fd, &key.user_stack_id, ips) == 0) {
-			size_t k = 0;
-			while (k < SCORCH_MAX_STACK_DEPTH && ips[k])
-				k++;
-			int r = sym_user_stack(s->sym, p, key.tgid, ips, k, frames + depth, cap - depth);
-			if (r < 0) {
-				ret = r;
-				goto out;
-			}
-			depth += (size_t)r;
-		}
+		    bpf_map_lookup_elem(stacks_fd, &key.user_stack_id, uips) == 0)
+			while (r.nu < SCORCH_MAX_STACK_DEPTH && uips[r.nu])
+				r.nu++;
 		if (key.kern_stack_id >= 0 &&
-		    bpf_map_lookup_elem(stacks_fd, &key.kern_stack_id, ips) == 0) {
-			size_t k = 0;
-			while (k < SCORCH_MAX_STACK_DEPTH && ips[k])
-				k++;
-			int r = sym_kernel_stack(s->sym, p, ips, k, frames + depth, cap - depth);
-			if (r < 0) {
-				ret = r;
-				goto out;
-			}
-			depth += (size_t)r;
-		}
-		if ((ret = prof_add(p, frames, depth, count)))
-			goto out;
-		if (key.tgid) {
-			if (ntgids == tgids_cap) {
-				tgids_cap = tgids_cap ? tgids_cap * 2 : 256;
-				uint32_t *nt = realloc(tgids, tgids_cap * sizeof(uint32_t));
-				if (!nt) {
-					ret = -ENOMEM;
-					goto out;
-				}
-				tgids = nt;
-			}
-			tgids[ntgids++] = key.tgid;
-		}
+		    bpf_map_lookup_elem(stacks_fd, &key.kern_stack_id, kips) == 0)
+			while (r.nk < SCORCH_MAX_STACK_DEPTH && kips[r.nk])
+				r.nk++;
+		int err = emit(s, &r);
+		if (err)
+			return err;
 	}
-	qsort(tgids, ntgids, sizeof(uint32_t), cmp_u32);
-	for (size_t i = 0; i < ntgids; i++)
-		if (i == 0 || tgids[i] != tgids[i - 1])
-			st->processes++;
-	st->unique_stacks = prof_nstacks(p);
-out:
+	return 0;
+}
+
+int smp_collect(struct smp_session *s, struct smp_stats *st, char *err, size_t errlen)
+{
+	int ret = 0;
+	detach(s);
+	int r = ring_buffer__consume(s->rb);
+	memset(st, 0, sizeof(*st));
+	read_errors(s, st);
+	st->elapsed_s = (s->t_end ? s->t_end : now_s()) - s->t_start;
+	if (r < 0)
+		ret = r;
+	else if (!s->o.dwarf)
+		ret = collect_counts(s);
+	st->user_stacks = s->dw.user_stacks;
+	memcpy(st->unwind_ends, s->dw.unwind_ends, sizeof(st->unwind_ends));
+	st->check_stacks = s->dw.check_stacks;
+	st->check_diffs = s->dw.check_diffs;
+	st->unwind_us = s->dw.unwind_us;
+	st->processes = unique_u32(s->tgids, s->ntgids);
+	st->unique_stacks = prof_nstacks(s->p);
 	if (ret)
 		snprintf(err, errlen, "reading the samples: %s", strerror(-ret));
-	free(tgids);
 	return ret;
 }
 
@@ -465,6 +607,7 @@ void smp_close(struct smp_session *s)
 	ring_buffer__free(s->rb);
 	profile_bpf__destroy(s->skel);
 	sym_close(s->sym);
+	free(s->tgids);
 	free(s->links);
 	free(s->pfds);
 	free(s);

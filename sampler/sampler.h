@@ -1,6 +1,7 @@
 /* The sampler stage: loads the BPF program (CO-RE skeleton, nothing compiled at run time),
- * opens one perf event per CPU, records until told to stop, and folds the counted stacks into
- * a struct profile, symbolized through collapse/sym.h. Nothing here prints. */
+ * opens one perf event per CPU, records until told to stop, and hands on raw samples
+ * (process image, kernel addresses, user addresses or registers and a stack copy, count) to
+ * symbolize/ (unwinding, naming), which fills a struct profile. Nothing here prints. */
 #ifndef SCORCH_SAMPLER_H
 #define SCORCH_SAMPLER_H
 
@@ -11,8 +12,11 @@
 #include <sys/types.h>
 
 #include "profile.h"
+#include "sym.h"
 
 #define SMP_MAX_FILTER 256
+#define SMP_STACK_BYTES 8192		/* = SCORCH_STACK_BYTES of bpf/profile.h */
+#define SMP_STACK_BYTES_MAX 65528	/* = SCORCH_STACK_BYTES_MAX */
 
 struct smp_opts {
 	unsigned sample_hz;		/* -F (99) */
@@ -26,6 +30,10 @@ struct smp_opts {
 	bool per_pid, per_thread, per_cpu;
 	unsigned stack_storage;		/* stack map entries (16384) */
 	bool inline_frames, addrs;
+	bool dwarf;			/* --call-graph dwarf: copy user stacks, unwind with CFI */
+	unsigned stack_bytes;		/* --stack-bytes (0: SMP_STACK_BYTES) */
+	enum sym_unwinder unwinder;	/* dwarf: cached rules (default) or plain libdw */
+	bool unwind_check;		/* dwarf: unwind with both, count differing stacks */
 };
 
 struct smp_stats {
@@ -33,6 +41,14 @@ struct smp_stats {
 	uint64_t lost;			/* samples not counted (counts map full) */
 	uint64_t failed_stacks;		/* stacks not captured: collisions, full map, faults */
 	uint64_t collisions, stack_map_full, faults, events_lost;
+	/* --call-graph dwarf */
+	uint64_t rb_drops;		/* samples dropped: ring buffer full */
+	uint64_t copy_short;		/* stack copies cut at --stack-bytes */
+	uint64_t copy_faults;		/* user stacks that could not be read */
+	uint64_t user_stacks;		/* user stacks unwound */
+	uint64_t unwind_ends[SYM_UNW_NENDS];	/* how they ended (SYM_UNW_COMPLETE: whole) */
+	uint64_t check_stacks, check_diffs;	/* unwind_check: stacks compared, differing */
+	double unwind_us;		/* time spent unwinding */
 	size_t processes;		/* distinct processes in the profile */
 	size_t unique_stacks;
 	double elapsed_s;
@@ -40,9 +56,11 @@ struct smp_stats {
 
 struct smp_session;
 
-/* Checks the rate, loads the program and attaches it to every selected CPU. On failure
- * returns -errno with a one-line reason in err (e.g. not root, no BTF, rate too high). */
-int smp_open(struct smp_session **out, const struct smp_opts *o, char *err, size_t errlen);
+/* Checks the rate, loads the program and attaches it to every selected CPU; samples go into
+ * p (owned by the caller). On failure returns -errno with a one-line reason in err (e.g. not
+ * root, no BTF, rate too high). */
+int smp_open(struct smp_session **out, const struct smp_opts *o, struct profile *p, char *err,
+	     size_t errlen);
 /* Adds a process to the filter after smp_open (the command of -- CMD, before it runs). */
 int smp_add_pid(struct smp_session *s, uint32_t pid);
 /* Records until *stop is set, duration_s has passed (0: no limit) or the process child (> 0)
@@ -50,9 +68,8 @@ int smp_add_pid(struct smp_session *s, uint32_t pid);
  * (may be NULL). Returns 0 or -errno. */
 int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *stop, pid_t child,
 	    int *child_status, void (*progress)(const struct smp_stats *st, void *arg), void *arg);
-/* Detaches, reads the maps and adds every sample to p, symbolized. */
-int smp_collect(struct smp_session *s, struct profile *p, struct smp_stats *st, char *err,
-		size_t errlen);
+/* Detaches, reads what is left and adds every sample to the profile, symbolized. */
+int smp_collect(struct smp_session *s, struct smp_stats *st, char *err, size_t errlen);
 void smp_close(struct smp_session *s);
 
 /* Parses "1,2,5-7" into out[0..max). Returns the count, or -EINVAL. */

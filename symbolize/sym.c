@@ -5,7 +5,7 @@
  * process). A runtime address becomes a file offset, then an ELF virtual address through the
  * PT_LOAD that holds it, then a symbol (.symtab, .dynsym, DWARF, separate debug files), with
  * inlined callers from DWARF scopes. Every resolved address is cached. */
-#include "sym.h"
+#include "sym_int.h"
 
 #include <dlfcn.h>
 #include <dwarf.h>
@@ -22,14 +22,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-/* ---- an address -> frames cache (open addressing) ---- */
-struct frame_cache {
-	uint64_t *keys;		/* address + 1; 0 empty */
-	uint32_t *off, *cnt;	/* frames in the session's pool */
-	size_t n, cap;
-};
-
-static int64_t fc_find(const struct frame_cache *c, uint64_t key)
+int64_t fc_find(const struct frame_cache *c, uint64_t key)
 {
 	if (!c->cap)
 		return -1;
@@ -42,7 +35,7 @@ static int64_t fc_find(const struct frame_cache *c, uint64_t key)
 	}
 }
 
-static int fc_put(struct frame_cache *c, uint64_t key, uint32_t off, uint32_t cnt)
+int fc_put(struct frame_cache *c, uint64_t key, uint32_t off, uint32_t cnt)
 {
 	if ((c->n + 1) * 2 > c->cap) {
 		size_t ncap = c->cap ? c->cap * 2 : 1024;
@@ -82,76 +75,12 @@ static int fc_put(struct frame_cache *c, uint64_t key, uint32_t off, uint32_t cn
 	return 0;
 }
 
-static void fc_free(struct frame_cache *c)
+void fc_free(struct frame_cache *c)
 {
 	free(c->keys);
 	free(c->off);
 	free(c->cnt);
 }
-
-/* ---- modules: one per mapped file, shared by every process that maps it ---- */
-struct load_seg {
-	uint64_t offset, vaddr, filesz;
-};
-
-struct module {
-	dev_t dev;
-	ino_t ino;
-	char *path;
-	char *base;		/* basename, for [module] frames */
-	Dwfl *dwfl;
-	Dwfl_Module *mod;
-	struct load_seg *segs;
-	size_t nsegs;
-	struct frame_cache cache;
-	bool failed;		/* could not be opened: its frames are [base] */
-};
-
-struct mapping {
-	uint64_t start, end, offset;
-	struct module *mod;	/* NULL: anonymous (JIT) or special ([vdso]) */
-	char special[24];	/* "[vdso]" ... */
-};
-
-struct jit_sym {
-	uint64_t start, size;
-	char *name;
-};
-
-struct proc {
-	uint32_t pid;
-	struct mapping *maps;
-	size_t nmaps;
-	struct jit_sym *jit;
-	size_t njit;
-	struct frame_cache jit_cache;
-	bool late_refresh;	/* re-read once for an address outside every mapping */
-};
-
-struct ksym {
-	uint64_t addr;
-	uint32_t name, module;	/* offsets into kstr; module 0: vmlinux */
-};
-
-struct sym_session {
-	struct sym_opts o;
-	struct module **mods;
-	size_t nmods, mods_cap;
-	struct proc **procs;	/* sorted by pid */
-	size_t nprocs, procs_cap;
-	struct ksym *ksyms;
-	size_t nksyms;
-	char *kstr;
-	bool kloaded;
-	struct frame_cache kcache;
-	uint32_t *pool;		/* cached frame ids: (off, cnt) of each cache entry */
-	size_t pool_len, pool_cap;
-	struct profile *pool_owner;	/* frame ids belong to this profile */
-	char *(*demangle)(const char *, char *, size_t *, int *);
-	void *libstdcxx;
-	size_t unresolved;
-	char buf[8192];
-};
 
 static char *debuginfo_path;
 static const Dwfl_Callbacks dwfl_callbacks = {
@@ -180,6 +109,7 @@ int sym_open(struct sym_session **out, const struct sym_opts *o)
 
 static void module_free(struct module *m)
 {
+	unw_module_free(m);
 	if (m->dwfl)
 		dwfl_end(m->dwfl);
 	free(m->path);
@@ -190,6 +120,7 @@ static void module_free(struct module *m)
 
 static void proc_free(struct proc *p)
 {
+	unw_proc_free(p);
 	free(p->maps);
 	for (size_t i = 0; i < p->njit; i++)
 		free(p->jit[i].name);
@@ -222,6 +153,7 @@ void sym_get_stats(const struct sym_session *s, struct sym_stats *st)
 	st->modules_loaded = s->nmods;
 	st->pids = s->nprocs;
 	st->unresolved = s->unresolved;
+	st->unwind = s->ustats;
 }
 
 /* ---- names ---- */
@@ -475,18 +407,35 @@ int sym_kernel_stack(struct sym_session *s, struct profile *p, const uint64_t *i
 
 /* ---- user space ---- */
 
-static struct proc *proc_find(struct sym_session *s, uint32_t pid, size_t *pos)
+static struct proc *proc_find(struct sym_session *s, uint32_t pid, uint32_t gen, size_t *pos)
 {
 	size_t lo = 0, hi = s->nprocs;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (s->procs[mid]->pid < pid)
+		const struct proc *m = s->procs[mid];
+		if (m->pid < pid || (m->pid == pid && m->gen < gen))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	*pos = lo;
-	return lo < s->nprocs && s->procs[lo]->pid == pid ? s->procs[lo] : NULL;
+	return lo < s->nprocs && s->procs[lo]->pid == pid && s->procs[lo]->gen == gen
+		       ? s->procs[lo] : NULL;
+}
+
+int sym_open_module_file(uint32_t pid, const char *path, uint64_t start, uint64_t end)
+{
+	char p1[4096];
+	int fd;
+	snprintf(p1, sizeof(p1), "/proc/%u/map_files/%" PRIx64 "-%" PRIx64, pid, start, end);
+	fd = open(p1, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(p1, sizeof(p1), "/proc/%u/root%s", pid, path);
+		fd = open(p1, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd;
 }
 
 static struct module *module_get(struct sym_session *s, uint32_t pid, dev_t dev, ino_t ino,
@@ -509,16 +458,10 @@ static struct module *module_get(struct sym_session *s, uint32_t pid, dev_t dev,
 	m->base = slash ? (char *)slash + 1 : m->path;
 
 	/* open through the process's view of the file system (containers, deleted files) */
-	char p1[4096];
-	int fd;
-	snprintf(p1, sizeof(p1), "/proc/%u/map_files/%" PRIx64 "-%" PRIx64, pid, start, end);
-	fd = open(p1, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(p1, sizeof(p1), "/proc/%u/root%s", pid, path);
-		fd = open(p1, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = sym_open_module_file(pid, path, start, end);
+	m->ref_fd = -1;
+	if (fd >= 0 && s->o.unwind_reference)
+		m->ref_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (fd >= 0) {
 		m->dwfl = dwfl_begin(&dwfl_callbacks);
 		/* dwfl owns fd from here */
@@ -593,7 +536,7 @@ static void load_jit_map(struct proc *pr)
 	qsort(pr->jit, pr->njit, sizeof(*pr->jit), jit_cmp);
 }
 
-static int read_maps(struct sym_session *s, uint32_t pid, struct proc **out)
+static int read_maps(struct sym_session *s, uint32_t pid, uint32_t gen, struct proc **out)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "%s/%u/maps", s->o.proc_root ? s->o.proc_root : "/proc", pid);
@@ -606,6 +549,7 @@ static int read_maps(struct sym_session *s, uint32_t pid, struct proc **out)
 		return -ENOMEM;
 	}
 	pr->pid = pid;
+	pr->gen = gen;
 	size_t cap = 0;
 	char line[4608];
 	while (fgets(line, sizeof(line), f)) {
@@ -666,40 +610,39 @@ static int proc_insert(struct sym_session *s, struct proc *pr, size_t pos)
 	return 0;
 }
 
-int sym_snapshot_pid(struct sym_session *s, uint32_t pid)
+int sym_snapshot_pid(struct sym_session *s, uint32_t pid, uint32_t gen)
 {
 	size_t pos;
 	struct proc *pr;
-	if (proc_find(s, pid, &pos))
+	if (proc_find(s, pid, gen, &pos))
 		return 0;
-	int err = read_maps(s, pid, &pr);
+	int err = read_maps(s, pid, gen, &pr);
 	return err ? err : proc_insert(s, pr, pos);
 }
 
-int sym_refresh_pid(struct sym_session *s, uint32_t pid)
+int sym_refresh_pid(struct sym_session *s, uint32_t pid, uint32_t gen)
 {
 	size_t pos;
-	struct proc *old = proc_find(s, pid, &pos), *pr;
-	int err = read_maps(s, pid, &pr);
+	struct proc *old = proc_find(s, pid, gen, &pos), *pr;
+	int err = read_maps(s, pid, gen, &pr);
 	if (err)
 		return err;	/* gone: the old map stays */
 	if (!old)
 		return proc_insert(s, pr, pos);
 	/* frames cached for JIT addresses belong to the old map */
+	pr->late_refresh = old->late_refresh;
 	proc_free(old);
 	s->procs[pos] = pr;
 	return 0;
 }
 
-void sym_forget_pid(struct sym_session *s, uint32_t pid)
+struct proc *sym_proc_get(struct sym_session *s, uint32_t pid, uint32_t gen)
 {
 	size_t pos;
-	struct proc *pr = proc_find(s, pid, &pos);
-	if (!pr)
-		return;
-	proc_free(pr);
-	memmove(s->procs + pos, s->procs + pos + 1, (s->nprocs - pos - 1) * sizeof(*s->procs));
-	s->nprocs--;
+	struct proc *pr = proc_find(s, pid, gen, &pos);
+	if (!pr && sym_snapshot_pid(s, pid, gen) == 0)
+		pr = proc_find(s, pid, gen, &pos);
+	return pr;
 }
 
 /* the mapping holding ip (maps are sorted and do not overlap), or NULL */
@@ -714,6 +657,42 @@ static const struct mapping *find_mapping(const struct proc *pr, uint64_t ip)
 			hi = mid;
 	}
 	return lo < pr->nmaps && pr->maps[lo].start <= ip ? &pr->maps[lo] : NULL;
+}
+
+const struct mapping *sym_mapping(struct sym_session *s, struct proc **prp, uint64_t ip,
+				  bool refresh)
+{
+	struct proc *pr = *prp;
+	const struct mapping *m = pr ? find_mapping(pr, ip) : NULL;
+	if (m || !pr || !refresh || pr->late_refresh)
+		return m;
+	/* only the newest image of a pid is what /proc shows now */
+	size_t pos;
+	proc_find(s, pr->pid, pr->gen, &pos);
+	if (pos + 1 < s->nprocs && s->procs[pos + 1]->pid == pr->pid)
+		return NULL;
+	pr->late_refresh = true;
+	uint32_t pid = pr->pid, gen = pr->gen;
+	if (sym_refresh_pid(s, pid, gen) == 0) {
+		*prp = pr = proc_find(s, pid, gen, &pos);
+		pr->late_refresh = true;
+		m = find_mapping(pr, ip);
+	}
+	return m;
+}
+
+bool sym_vaddr(const struct mapping *map, uint64_t ip, uint64_t *vaddr)
+{
+	const struct module *m = map->mod;
+	uint64_t file_off = ip - map->start + map->offset;
+	for (size_t i = 0; m && i < m->nsegs; i++) {
+		const struct load_seg *sg = &m->segs[i];
+		if (file_off >= sg->offset && file_off < sg->offset + sg->filesz) {
+			*vaddr = file_off - sg->offset + sg->vaddr;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* inlined callers at vaddr, outermost first, into the pool */
@@ -760,17 +739,9 @@ static int user_frame(struct sym_session *s, struct profile *p, struct proc *pr,
 	uint64_t vaddr = 0;
 	bool have_vaddr = false;
 	if (m && !m->failed) {
-		uint64_t file_off = ip - map->start + map->offset;
-		for (size_t i = 0; i < m->nsegs; i++) {
-			const struct load_seg *sg = &m->segs[i];
-			if (file_off >= sg->offset && file_off < sg->offset + sg->filesz) {
-				vaddr = file_off - sg->offset + sg->vaddr;
-				have_vaddr = true;
-				break;
-			}
-		}
+		have_vaddr = sym_vaddr(map, ip, &vaddr);
 		cache = &m->cache;
-		key = have_vaddr ? vaddr : file_off | (1ULL << 63);
+		key = have_vaddr ? vaddr : (ip - map->start + map->offset) | (1ULL << 63);
 	} else if (pr && pr->njit) {
 		cache = &pr->jit_cache;
 	}
@@ -829,26 +800,17 @@ static int user_frame(struct sym_session *s, struct profile *p, struct proc *pr,
 	return err;
 }
 
-int sym_user_stack(struct sym_session *s, struct profile *p, uint32_t pid, const uint64_t *ips,
-		   size_t n, uint32_t *out, size_t cap)
+int sym_user_stack(struct sym_session *s, struct profile *p, uint32_t pid, uint32_t gen,
+		   const uint64_t *ips, size_t n, uint32_t *out, size_t cap)
 {
-	size_t pos, w = 0;
+	size_t w = 0;
 	bind_profile(s, p);
-	struct proc *pr = proc_find(s, pid, &pos);
-	if (!pr && sym_snapshot_pid(s, pid) == 0)
-		pr = proc_find(s, pid, &pos);
+	struct proc *pr = sym_proc_get(s, pid, gen);
 	/* an address outside every known mapping: a library mapped after the last snapshot;
 	 * read the map again once, if the process still lives */
-	for (size_t k = 0; pr && !pr->late_refresh && k < n; k++) {
-		if (find_mapping(pr, ips[k]))
-			continue;
-		pr->late_refresh = true;
-		if (sym_refresh_pid(s, pid) == 0) {
-			pr = proc_find(s, pid, &pos);
-			pr->late_refresh = true;
-		}
-		break;
-	}
+	for (size_t k = 0; pr && !pr->late_refresh && k < n; k++)
+		if (!sym_mapping(s, &pr, ips[k], true))
+			break;
 	for (size_t k = n; k-- > 0 && w < cap;) {
 		/* all but the leaf are return addresses: the call is the byte before */
 		uint64_t ip = k == 0 ? ips[k] : ips[k] - 1;

@@ -59,7 +59,7 @@ static const char *resolve(struct sym_session *s, struct profile *p, uint32_t pi
 {
 	static char buf[1024];
 	uint32_t out[16];
-	int n = sym_user_stack(s, p, pid, &addr, 1, out, 16);
+	int n = sym_user_stack(s, p, pid, 0, &addr, 1, out, 16);
 	buf[0] = '\0';
 	for (int i = 0; i < n; i++) {
 		if (i)
@@ -86,7 +86,7 @@ static void test_user(void)
 	struct sym_session *s;
 	struct profile *p = prof_new();
 	CHECK_INT(sym_open(&s, &o), 0);
-	CHECK_INT(sym_snapshot_pid(s, (uint32_t)fx.pid), 0);
+	CHECK_INT(sym_snapshot_pid(s, (uint32_t)fx.pid, 0), 0);
 	for (int round = 0; round < 2; round++) {
 		CHECK_STR(resolve(s, p, (uint32_t)fx.pid, fx.plain), "plain_function");
 		CHECK_STR(resolve(s, p, (uint32_t)fx.pid, fx.stat), "static_function");
@@ -112,7 +112,7 @@ static void test_user(void)
 	sym_get_stats(s, &before);
 	struct fixture fx2;
 	CHECK_INT(start_fixture(&fx2), 0);
-	CHECK_INT(sym_snapshot_pid(s, (uint32_t)fx2.pid), 0);
+	CHECK_INT(sym_snapshot_pid(s, (uint32_t)fx2.pid, 0), 0);
 	CHECK_STR(resolve(s, p, (uint32_t)fx2.pid, fx2.cxx), "ns::Klass<int>::method(int)");
 	sym_get_stats(s, &after);
 	CHECK_INT(after.modules_loaded, before.modules_loaded);

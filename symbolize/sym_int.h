@@ -1,0 +1,116 @@
+/* Internals of the symbolize stage shared by its files (sym.c names addresses, unwind.c
+ * unwinds copied user stacks): modules, process images and their mappings, the session. */
+#ifndef SCORCH_SYM_INT_H
+#define SCORCH_SYM_INT_H
+
+#include "sym.h"
+
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* ---- an address -> frames cache (open addressing) ---- */
+struct frame_cache {
+	uint64_t *keys;		/* address + 1; 0 empty */
+	uint32_t *off, *cnt;	/* frames in the session's pool */
+	size_t n, cap;
+};
+
+int64_t fc_find(const struct frame_cache *c, uint64_t key);
+int fc_put(struct frame_cache *c, uint64_t key, uint32_t off, uint32_t cnt);
+void fc_free(struct frame_cache *c);
+
+/* ---- modules: one per mapped file, shared by every process that maps it ---- */
+struct load_seg {
+	uint64_t offset, vaddr, filesz;
+};
+
+struct module {
+	dev_t dev;
+	ino_t ino;
+	char *path;
+	char *base;		/* basename, for [module] frames */
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	struct load_seg *segs;
+	size_t nsegs;
+	struct frame_cache cache;
+	bool failed;		/* could not be opened: its frames are [base] */
+	/* unwinding (unwind.c): CFI from .eh_frame, else .debug_frame, and the rules found for
+	 * each address, so a repeated PC does not go through libdw again */
+	bool cfi_loaded;
+	Dwarf_CFI *eh_cfi, *dwarf_cfi;
+	Dwarf_Addr eh_bias, dwarf_bias;
+	struct unw_rule *rules;
+	size_t nrules, rules_cap;
+	struct frame_cache rule_cache;	/* vaddr -> index in rules */
+	int ref_fd;		/* a descriptor kept for the libdw reference unwinder, or -1 */
+};
+
+struct mapping {
+	uint64_t start, end, offset;
+	struct module *mod;	/* NULL: anonymous (JIT) or special ([vdso]) */
+	char special[24];	/* "[vdso]" ... */
+};
+
+struct jit_sym {
+	uint64_t start, size;
+	char *name;
+};
+
+struct proc {
+	uint32_t pid;
+	uint32_t gen;		/* image generation (0: unknown) */
+	struct mapping *maps;
+	size_t nmaps;
+	struct jit_sym *jit;
+	size_t njit;
+	struct frame_cache jit_cache;
+	bool late_refresh;	/* re-read once for an address outside every mapping */
+	Dwfl *ref_dwfl;		/* the libdw reference unwinder's view of this image */
+	struct unw_ref *ref;
+};
+
+struct ksym {
+	uint64_t addr;
+	uint32_t name, module;	/* offsets into kstr; module 0: vmlinux */
+};
+
+struct sym_session {
+	struct sym_opts o;
+	struct module **mods;
+	size_t nmods, mods_cap;
+	struct proc **procs;	/* sorted by (pid, gen) */
+	size_t nprocs, procs_cap;
+	struct ksym *ksyms;
+	size_t nksyms;
+	char *kstr;
+	bool kloaded;
+	struct frame_cache kcache;
+	uint32_t *pool;		/* cached frame ids: (off, cnt) of each cache entry */
+	size_t pool_len, pool_cap;
+	struct profile *pool_owner;	/* frame ids belong to this profile */
+	char *(*demangle)(const char *, char *, size_t *, int *);
+	void *libstdcxx;
+	size_t unresolved;
+	struct sym_unwind_stats ustats;
+	char buf[8192];
+};
+
+/* The process image (pid, gen), snapshotted now if unknown, or NULL. */
+struct proc *sym_proc_get(struct sym_session *s, uint32_t pid, uint32_t gen);
+/* The mapping holding ip, or NULL; with refresh, an address outside every mapping reads the
+ * map of the newest image again, once (a library mapped since the last snapshot). */
+const struct mapping *sym_mapping(struct sym_session *s, struct proc **pr, uint64_t ip,
+				  bool refresh);
+/* A runtime address in a mapping -> the module's ELF virtual address; false if no PT_LOAD
+ * holds it. */
+bool sym_vaddr(const struct mapping *map, uint64_t ip, uint64_t *vaddr);
+/* Opens a module's file as the process sees it (map_files, its root, the path). */
+int sym_open_module_file(uint32_t pid, const char *path, uint64_t start, uint64_t end);
+
+void unw_module_free(struct module *m);
+void unw_proc_free(struct proc *pr);
+
+#endif
