@@ -7,3 +7,19 @@ foreach(t command pid short-lived signals errors modes profile ci-gate)
   set_tests_properties(sampler_${t} PROPERTIES LABELS "sampler" SKIP_RETURN_CODE 77
                        TIMEOUT 60 RUN_SERIAL TRUE)
 endforeach()
+
+# --call-graph dwarf on the real kernel: shared/workloads' truth-leaf.c built without and with
+# frame pointers, execer.c, Debian's python3 beside perf --call-graph dwarf (tests/scripts/
+# unwind_tests.sh says what each asserts).
+add_executable(truth-leaf-nofp ${TESTS_DIR}/fixtures/truth-leaf.c)
+target_compile_options(truth-leaf-nofp PRIVATE -O2 -g -fomit-frame-pointer)
+add_executable(truth-leaf-fp ${TESTS_DIR}/fixtures/truth-leaf.c)
+target_compile_options(truth-leaf-fp PRIVATE -O2 -g -fno-omit-frame-pointer)
+add_executable(execer ${TESTS_DIR}/fixtures/execer.c)
+target_compile_options(execer PRIVATE -O2 -g)
+foreach(t no-frame-pointers frame-pointers python exited dd exec failures cache-vs-libdw)
+  add_test(NAME unwind_${t} COMMAND bash ${TESTS_DIR}/scripts/unwind_tests.sh ${SCORCH_BIN}
+           $<TARGET_FILE_DIR:truth-leaf-nofp> ${t})
+  set_tests_properties(unwind_${t} PROPERTIES LABELS "sampler;unwind" SKIP_RETURN_CODE 77
+                       TIMEOUT 90 RUN_SERIAL TRUE)
+endforeach()
