@@ -482,6 +482,8 @@ static int cmp_u32(const void *a, const void *b)
 static size_t unique_u32(uint32_t *v, size_t n)
 {
 	size_t w = 0;
+	if (n < 2)
+		return n;
 	qsort(v, n, sizeof(*v), cmp_u32);
 	for (size_t i = 0; i < n; i++)
 		if (!w || v[i] != v[w - 1])

@@ -18,8 +18,9 @@ done
 if [ "$want_test" = 1 ]; then
   # test tools are looked up as commands: a machine may have them from elsewhere (a node
   # from another source conflicts with Debian's npm package)
-  for pair in python3:python3 xmllint:libxml2-utils node:nodejs npm:npm chromium:chromium \
-              pdfinfo:poppler-utils setpriv:util-linux bpftool:bpftool; do
+  # the unwinding tests profile Debian's own python3 (built without frame pointers)
+  for pair in /usr/bin/python3:python3 xmllint:libxml2-utils node:nodejs npm:npm chromium:chromium \
+              pdfinfo:poppler-utils setpriv:util-linux bpftool:bpftool perf:linux-perf; do
     command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
   done
 fi

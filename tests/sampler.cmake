@@ -23,3 +23,5 @@ foreach(t no-frame-pointers frame-pointers python exited dd exec failures cache-
   set_tests_properties(unwind_${t} PROPERTIES LABELS "sampler;unwind" SKIP_RETURN_CODE 77
                        TIMEOUT 90 RUN_SERIAL TRUE)
 endforeach()
+# the unwinder reads stack bytes from every process: its check also runs under ASan+UBSan
+set_property(TEST unwind_cache-vs-libdw APPEND PROPERTY LABELS sanitize)
