@@ -296,7 +296,17 @@ static void load_kallsyms(struct sym_session *s)
 	close(fd);
 	if (!text)
 		return;
-	/* names and modules are kept in place: each is NUL-terminated inside the text */
+	/* names and modules are kept in place: each is NUL-terminated inside the text, and
+	 * text[len] is the empty name of a region's end */
+	if (len == cap) {
+		char *nt = realloc(text, cap + 1);
+		if (!nt) {
+			free(text);
+			return;
+		}
+		text = nt;
+	}
+	text[len] = '\0';
 	s->kstr = text;
 	size_t ksyms_cap = 0;
 	bool sorted = true;
@@ -325,6 +335,14 @@ static void load_kallsyms(struct sym_session *s)
 				}
 			}
 			*ne = '\0';
+			/* __pfx_/__cfi_ are the padding before a function, never a caller; the
+			 * ends of the kernel's text sections end the last function in them */
+			if (!strncmp(name, "__pfx_", 6) || !strncmp(name, "__cfi_", 6)) {
+				p = le + 1;
+				continue;
+			}
+			if (!module && (!strcmp(name, "_etext") || !strcmp(name, "_einittext")))
+				name = text + len;	/* the empty name: a region's end */
 			if (s->nksyms == ksyms_cap) {
 				size_t ncap = ksyms_cap ? ksyms_cap * 2 : 65536;
 				struct ksym *nk = realloc(s->ksyms, ncap * sizeof(*nk));
@@ -341,6 +359,26 @@ static void load_kallsyms(struct sym_session *s)
 		}
 		p = le + 1;
 	}
+	/* a module's text ends at its base + size (/proc/modules): past that, no symbol */
+	FILE *mf = s->o.kallsyms_path ? NULL : fopen("/proc/modules", "re");
+	char line[512];
+	while (mf && fgets(line, sizeof(line), mf)) {
+		unsigned long long size, base;
+		if (sscanf(line, "%*s %llu %*s %*s %*s %llx", &size, &base) != 2 || !base)
+			continue;
+		if (s->nksyms == ksyms_cap) {
+			size_t ncap = ksyms_cap ? ksyms_cap * 2 : 1024;
+			struct ksym *nk = realloc(s->ksyms, ncap * sizeof(*nk));
+			if (!nk)
+				break;
+			s->ksyms = nk;
+			ksyms_cap = ncap;
+		}
+		s->ksyms[s->nksyms++] = (struct ksym){ .addr = base + size, .name = (uint32_t)len };
+		sorted = false;
+	}
+	if (mf)
+		fclose(mf);
 	/* the kernel lists its own symbols in address order; modules may not be */
 	if (!sorted)
 		qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), ksym_cmp);
@@ -367,7 +405,7 @@ static int kernel_frame(struct sym_session *s, struct profile *p, uint64_t ip, u
 	}
 	char *buf = s->buf;
 	size_t n;
-	if (lo == 0) {
+	if (lo == 0 || !s->kstr[s->ksyms[lo - 1].name]) {
 		n = unresolved_name(s, NULL, ip, buf, sizeof(s->buf) - 8);
 	} else {
 		const struct ksym *k = &s->ksyms[lo - 1];
@@ -396,7 +434,9 @@ int sym_kernel_stack(struct sym_session *s, struct profile *p, const uint64_t *i
 	bind_profile(s, p);
 	for (size_t k = n; k-- > 0 && w < cap;) {
 		uint32_t off, cnt;
-		int err = kernel_frame(s, p, ips[k], &off, &cnt);
+		/* all but the leaf are return addresses: the call is the byte before (a call at
+		 * the end of a noreturn function returns to the next function's first byte) */
+		int err = kernel_frame(s, p, k == 0 ? ips[k] : ips[k] - 1, &off, &cnt);
 		if (err)
 			return err;
 		for (uint32_t i = 0; i < cnt && w < cap; i++)

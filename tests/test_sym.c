@@ -156,6 +156,17 @@ static void test_kernel(void)
 	uint64_t ip = 0xffffffff81000310;
 	CHECK_INT(sym_kernel_stack(s, p, &ip, 1, out, 8), 1);
 	CHECK_STR(prof_frame_name(p, out[0]), "helper_static_[k]");
+	/* a return address is looked up at ip - 1, padding symbols (__pfx_) are never frames,
+	 * and past _etext nothing resolves: the idle stack reads start_reservations, not
+	 * x86_64_start_kernel;__pfx_... (leaf first: past _etext, then two return addresses) */
+	uint64_t idle[] = { 0xffffffff81000700, 0xffffffff81000560, 0xffffffff81000550 };
+	CHECK_INT(sym_kernel_stack(s, p, idle, 3, out, 8), 3);
+	CHECK_STR(prof_frame_name(p, out[0]), "x86_64_start_reservations_[k]");
+	CHECK_STR(prof_frame_name(p, out[1]), "x86_64_start_kernel_[k]");
+	CHECK_STR(prof_frame_name(p, out[2]), "[unknown]_[k]");
+	ip = 0xffffffff81000545;	/* a leaf inside the padding: the function before it */
+	CHECK_INT(sym_kernel_stack(s, p, &ip, 1, out, 8), 1);
+	CHECK_STR(prof_frame_name(p, out[0]), "x86_64_start_reservations_[k]");
 	sym_close(s);
 	prof_free(p);
 }
