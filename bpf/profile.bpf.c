@@ -17,6 +17,7 @@
 #define EEXIST 17
 #define ENOMEM 12
 #define EFAULT 14
+#define E2BIG 7
 
 const volatile bool kernel_only = false;
 const volatile bool user_only = false;
@@ -24,6 +25,7 @@ const volatile bool include_idle = true;
 const volatile bool per_cpu = false;
 const volatile bool per_thread = false;
 const volatile bool filter_pids = false;
+const volatile bool inherit = true;	/* the process set follows forks (--no-inherit: not) */
 const volatile __u32 filter_tid = 0;
 const volatile bool dwarf = false;
 const volatile __u32 stack_bytes = SCORCH_STACK_BYTES;
@@ -278,8 +280,29 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *p)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	if ((__u32)id == id >> 32)	/* the group leader: the process is gone */
-		bpf_map_delete_elem(&seen, &(__u32){ id >> 32 });
+	if ((__u32)id == id >> 32) {	/* the group leader: the process is gone */
+		__u32 tgid = id >> 32;
+		bpf_map_delete_elem(&seen, &tgid);
+		/* user space keeps the targets it was given (it waits for them to end) */
+		__u8 *v = bpf_map_lookup_elem(&pids, &tgid);
+		if (filter_pids && v && *v == SMP_PID_CHILD)
+			bpf_map_delete_elem(&pids, &tgid);
+	}
+	return 0;
+}
+
+/* a new process forked by one of the set joins it, as perf follows children by default */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (!filter_pids || !inherit)
+		return 0;
+	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	if (ptgid == ctgid || !bpf_map_lookup_elem(&pids, &ptgid))
+		return 0;	/* a thread, or not ours */
+	__u8 v = SMP_PID_CHILD;
+	if (bpf_map_update_elem(&pids, &ctgid, &v, BPF_NOEXIST) == -E2BIG)
+		count_error(SMP_ERR_PIDS_FULL);
 	return 0;
 }
 

@@ -6,7 +6,9 @@
 #define SCORCH_COMM_LEN 16
 #define SCORCH_MAX_STACK_DEPTH 127	/* PERF_MAX_STACK_DEPTH */
 #define SCORCH_MAX_COUNTS 65536		/* unique (task, stacks) keys */
-#define SCORCH_MAX_PIDS 1024		/* process set of -p / -- CMD */
+#define SCORCH_MAX_PIDS 8192		/* process set of -p / -- CMD and their children */
+#define SMP_PID_TARGET 1		/* pids map values: a process named by -p or -- CMD */
+#define SMP_PID_CHILD 2			/* one forked since by the set (--no-inherit: none) */
 #define SCORCH_STACK_BYTES 8192		/* --stack-bytes default: user stack copied per sample */
 #define SCORCH_STACK_BYTES_MAX 65528	/* perf's limit for a user stack dump */
 #define SCORCH_NREGS 17			/* x86_64 DWARF registers 0..16 (rip is 16) */
@@ -36,6 +38,7 @@ enum smp_error {
 	SMP_ERR_RB_DROPS,		/* --call-graph dwarf: ring buffer full, sample dropped */
 	SMP_ERR_COPY_SHORT,		/* the user stack was longer than --stack-bytes */
 	SMP_ERR_COPY_FAULT,		/* the user stack could not be read at all */
+	SMP_ERR_PIDS_FULL,		/* a forked child not followed: process set full */
 	SMP_ERR_MAX,
 };
 

@@ -29,6 +29,9 @@ int cli_usage_error(const char *cmd, const char *what);
 /* The same for getopt_long's ':' (missing value) and '?' (unknown option) results, after
  * the option at argv[optind - 1]. Returns EXIT_USAGE. */
 int cli_option_error(const char *cmd, int getopt_result, char **argv);
+/* "invalid value 'V' for -p/--pid": names the option c of longopts, not the value */
+struct option;
+int cli_bad_value(const char *cmd, int c, const char *value, const struct option *longopts);
 /* Prints `scorch help CMD` text for cmd (from the command table). Returns 0, or -1 if unknown. */
 int cli_help(const char *cmd, FILE *out);
 

@@ -126,7 +126,6 @@ int cmd_check(int argc, char **argv)
 	bool json = false;
 	double top = 10;
 	int c, ret = EXIT_USAGE;
-	char msg[256];
 
 	optind = 1;
 	opterr = 0;
@@ -249,6 +248,5 @@ out:
 	prof_free(d);
 	return ret;
 bad_value:
-	snprintf(msg, sizeof(msg), "invalid value '%s' for %s", optarg, argv[optind - 1]);
-	return cli_usage_error("check", msg);
+	return cli_bad_value("check", c, optarg, longopts);
 }

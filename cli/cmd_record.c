@@ -31,6 +31,7 @@ static const char record_help[] =
 	"  -d, --duration SEC   stop after SEC seconds (default: Ctrl-C, or the command's end)\n"
 	"  -p, --pid PID,...    only these processes\n"
 	"  -t, --tid TID        only this thread\n"
+	"      --no-inherit     -p, -- CMD: do not follow the processes they fork\n"
 	"  -C, --cpu CPU,...    only these CPUs (ranges like 0-3 allowed)\n"
 	"      --kernel-only    kernel stacks only\n"
 	"      --user-only      user stacks only\n"
@@ -53,14 +54,37 @@ static const char record_help[] =
 
 enum {
 	O_KERNEL_ONLY = 300, O_USER_ONLY, O_NO_IDLE, O_PER_PID, O_PER_THREAD, O_PER_CPU,
-	O_STACK_STORAGE, O_EVENT, O_INLINE, O_ADDRS, O_STACK_BYTES,
+	O_STACK_STORAGE, O_EVENT, O_INLINE, O_ADDRS, O_STACK_BYTES, O_NO_INHERIT,
 };
+
+/* how long a command gets to end after SIGTERM once the recording is over */
+#define CHILD_GRACE_S 2.0
 
 static volatile sig_atomic_t stop_flag;
 
+/* the first Ctrl-C or SIGTERM ends the recording and still writes it; a second one ends
+ * scorch at once (nothing is half-written: outputs are renamed into place when complete) */
 static void on_signal(int sig)
 {
+	if (stop_flag) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
 	stop_flag = sig;
+}
+
+/* Ends the command: sig, then SIGKILL if it is still there after CHILD_GRACE_S. */
+static void end_child(pid_t child, int sig, int *status)
+{
+	kill(child, sig);
+	for (int i = 0; i < (int)(CHILD_GRACE_S * 50); i++) {
+		if (waitpid(child, status, WNOHANG) == child)
+			return;
+		usleep(20000);
+	}
+	kill(child, SIGKILL);
+	waitpid(child, status, 0);
 }
 
 static void progress(const struct smp_stats *st, void *arg)
@@ -132,6 +156,7 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		{ "event", required_argument, NULL, O_EVENT },
 		{ "inline", no_argument, NULL, O_INLINE },
 		{ "addrs", no_argument, NULL, O_ADDRS },
+		{ "no-inherit", no_argument, NULL, O_NO_INHERIT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 	};
@@ -143,7 +168,6 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 	bool quiet = false;
 	unsigned long v;
 	int c;
-	char msg[256];
 
 	render_options_table(longopts, base, sizeof(base) / sizeof(base[0]));
 	render_opts_init(&ro);
@@ -219,6 +243,7 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 			break;
 		case O_INLINE: so.inline_frames = true; break;
 		case O_ADDRS: so.addrs = true; break;
+		case O_NO_INHERIT: so.no_inherit = true; break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(record_help, stdout); return EXIT_OK;
 		case ':':
@@ -271,6 +296,9 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 			close(go[1]);
 			if (read(go[0], &b, 1) != 1)
 				_exit(127);	/* scorch gave up before starting it */
+			/* the profile owns standard output: the command's goes to standard error */
+			if (!out_path || !strcmp(out_path, "-"))
+				dup2(STDERR_FILENO, STDOUT_FILENO);
 			execvp(child_argv[0], child_argv);
 			fprintf(stderr, "scorch: %s: %s: %s\n", cmd, child_argv[0], strerror(errno));
 			_exit(127);
@@ -318,10 +346,12 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 	}
 	if (progressed)
 		fputs("\r\033[K", stderr);
-	if (child && child_status == -1) {
-		/* stopped early (signal, -d): end the command too, and report its status */
-		kill(child, stop_flag ? stop_flag : SIGTERM);
-		waitpid(child, &child_status, 0);
+	/* stopped before the command ended (a signal, -d): nothing more is sampled, then the
+	 * command is ended; the recording succeeded, so scorch exits 0 */
+	bool ended_it = child && child_status == -1;
+	if (ended_it) {
+		smp_stop(s);
+		end_child(child, stop_flag ? stop_flag : SIGTERM, &child_status);
 	}
 
 	struct smp_stats st;
@@ -333,14 +363,20 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		"%.1f s at %u Hz", (unsigned long long)st.samples, (unsigned long long)st.lost,
 		(unsigned long long)st.failed_stacks, st.processes, st.unique_stacks, st.elapsed_s,
 		so.sample_hz);
+	if (st.lost || st.failed_stacks || st.events_lost || st.pids_full)
+		cli_err(cmd, "losses: %llu stack-map collisions, %llu stack map full, %llu stacks "
+			"unreadable, %llu counts map full, %llu ring-buffer drops, %llu new processes "
+			"not announced, %llu children not followed (process set full)",
+			(unsigned long long)st.collisions, (unsigned long long)st.stack_map_full,
+			(unsigned long long)st.faults, (unsigned long long)st.counts_full,
+			(unsigned long long)st.rb_drops, (unsigned long long)st.events_lost,
+			(unsigned long long)st.pids_full);
 	if (so.dwarf)
 		print_unwind_summary(cmd, &st, &so);
 	if (prof_nstacks(p) == 0) {
-		cli_err(cmd, "no samples were recorded%s", render_out ? ": no graph written" : "");
-		if (!child || render_out) {
-			ret = child ? child_exit_code(child_status) : EXIT_USAGE;
-			goto out;
-		}
+		/* one rule for every path: nothing to show is a failure, and no file is written */
+		cli_err(cmd, "no samples were recorded: nothing written");
+		goto out;
 	}
 	if (render_out) {
 		char title[512];
@@ -373,21 +409,21 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		if (cli_write_folded(cmd, p, out_path))
 			goto out;
 	}
-	ret = child ? child_exit_code(child_status) : EXIT_OK;
+	ret = child && !ended_it ? child_exit_code(child_status) : EXIT_OK;
 out:
 	if (child && child_status == -1) {
-		if (go[1] >= 0)
+		if (go[1] >= 0) {
 			close(go[1]);	/* never started: it exits 127 */
-		else
-			kill(child, SIGTERM);
-		waitpid(child, NULL, 0);
+			waitpid(child, NULL, 0);
+		} else {
+			end_child(child, SIGTERM, &child_status);
+		}
 	}
 	smp_close(s);
 	prof_free(p);
 	return ret;
 bad_value:
-	snprintf(msg, sizeof(msg), "invalid value '%s' for %s", optarg, argv[optind - 1]);
-	return cli_usage_error(cmd, msg);
+	return cli_bad_value(cmd, c, optarg, longopts);
 }
 
 int cmd_record(int argc, char **argv)

@@ -136,6 +136,24 @@ int cli_option_error(const char *cmd, int getopt_result, char **argv)
 	return cli_usage_error(cmd, msg);
 }
 
+int cli_bad_value(const char *cmd, int c, const char *value, const struct option *longopts)
+{
+	const char *name = NULL;
+	char msg[256];
+	for (const struct option *o = longopts; o && o->name; o++)
+		if (o->val == c) {
+			name = o->name;
+			break;
+		}
+	if (name && c > ' ' && c < 127)
+		snprintf(msg, sizeof(msg), "invalid value '%.60s' for -%c/--%s", value, c, name);
+	else if (name)
+		snprintf(msg, sizeof(msg), "invalid value '%.60s' for --%s", value, name);
+	else
+		snprintf(msg, sizeof(msg), "invalid value '%.60s' for -%c", value, c);
+	return cli_usage_error(cmd, msg);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {

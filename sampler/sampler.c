@@ -55,10 +55,12 @@ struct smp_raw {
 	const uint64_t *kips, *uips;
 	size_t nk, nu;
 	bool utruncated;		/* the user stack's outer frames are missing */
+	bool ulost, klost;		/* a stack could not be captured (counted in BPF) */
 	uint64_t count;
 };
 
 static int emit(struct smp_session *s, const struct smp_raw *r);
+static int drain_counts(struct smp_session *s);
 
 static double now_s(void)
 {
@@ -130,6 +132,7 @@ static int on_sample(struct smp_session *s, const struct smp_sample_event *e, si
 		return 0;
 	struct smp_raw r = { .tgid = e->tgid, .gen = e->gen, .pid = e->pid, .cpu = e->cpu,
 			     .comm = e->comm, .count = 1 };
+	r.klost = e->kstack_bytes < 0;
 	if (e->kstack_bytes > 0) {
 		r.kips = (const uint64_t *)e->kips;
 		r.nk = (size_t)e->kstack_bytes / sizeof(__u64);
@@ -253,9 +256,13 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, struct profile 
 	s->skel->rodata->per_cpu = o->per_cpu;
 	s->skel->rodata->per_thread = o->per_thread;
 	s->skel->rodata->filter_pids = o->npids > 0;
+	s->skel->rodata->inherit = !o->no_inherit;
 	s->skel->rodata->filter_tid = o->tid;
-	if (o->stack_storage)
+	if (o->stack_storage) {
+		/* four keys per stack, as the defaults (16384 stacks, 65536 keys) */
 		bpf_map__set_max_entries(s->skel->maps.stacks, o->stack_storage);
+		bpf_map__set_max_entries(s->skel->maps.counts, o->stack_storage * 4);
+	}
 	if (o->dwarf) {
 		/* samples are drained every poll period (50 ms) without wake-ups: room for four
 		 * periods of every CPU at the full rate */
@@ -297,9 +304,11 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, struct profile 
 		goto fail;
 	}
 	if (!(s->skel->links.on_exec = bpf_program__attach(s->skel->progs.on_exec)) ||
-	    !(s->skel->links.on_exit = bpf_program__attach(s->skel->progs.on_exit))) {
+	    !(s->skel->links.on_exit = bpf_program__attach(s->skel->progs.on_exit)) ||
+	    !(s->skel->links.on_fork = bpf_program__attach(s->skel->progs.on_fork))) {
 		ret = -errno;
-		snprintf(err, errlen, "cannot attach to sched_process_exec/exit: %s", strerror(errno));
+		snprintf(err, errlen, "cannot attach to sched_process_exec/exit/fork: %s",
+			 strerror(errno));
 		goto fail;
 	}
 
@@ -374,7 +383,8 @@ static void read_errors(struct smp_session *s, struct smp_stats *st)
 	}
 	free(vals);
 	st->samples = sum[SMP_ERR_SAMPLES];
-	st->lost = sum[SMP_ERR_COUNTS_FULL];
+	st->lost = st->counts_full = sum[SMP_ERR_COUNTS_FULL];
+	st->pids_full = sum[SMP_ERR_PIDS_FULL];
 	st->collisions = sum[SMP_ERR_KSTACK_COLLISION] + sum[SMP_ERR_USTACK_COLLISION];
 	st->stack_map_full = sum[SMP_ERR_KSTACK_FULL] + sum[SMP_ERR_USTACK_FULL];
 	st->faults = sum[SMP_ERR_KSTACK_FAULT] + sum[SMP_ERR_USTACK_FAULT];
@@ -386,10 +396,19 @@ static void read_errors(struct smp_session *s, struct smp_stats *st)
 	st->lost += st->rb_drops;
 }
 
+/* -p: whether any target still runs (perf stops when they all have ended) */
+static bool targets_alive(const struct smp_session *s)
+{
+	for (size_t i = 0; i < s->o.npids; i++)
+		if (kill((pid_t)s->o.pids[i], 0) == 0 || errno != ESRCH)
+			return true;
+	return false;
+}
+
 int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *stop, pid_t child,
 	    int *child_status, void (*progress)(const struct smp_stats *st, void *arg), void *arg)
 {
-	double next_progress = s->t_start + 1;
+	double next_progress = s->t_start + 1, next_drain = s->t_start + 1;
 	int ret = 0;
 	for (;;) {
 		/* wake up at the deadline, not up to a poll period after it */
@@ -412,6 +431,8 @@ int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *sto
 			break;
 		if (duration_s > 0 && t - s->t_start >= duration_s)
 			break;
+		if (child <= 0 && s->o.npids && !targets_alive(s))
+			break;
 		if (child > 0) {
 			int status;
 			pid_t w = waitpid(child, &status, WNOHANG);
@@ -420,6 +441,11 @@ int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *sto
 					*child_status = status;
 				break;
 			}
+		}
+		if (!s->o.dwarf && t >= next_drain) {
+			if ((ret = drain_counts(s)))
+				break;
+			next_drain = t + 1;
 		}
 		if (progress && t >= next_progress) {
 			struct smp_stats st = { .elapsed_s = t - s->t_start };
@@ -439,6 +465,13 @@ static void detach(struct smp_session *s)
 		close(s->pfds[i]);
 	}
 	s->nlinks = 0;
+	if (!s->t_end)
+		s->t_end = now_s();
+}
+
+void smp_stop(struct smp_session *s)
+{
+	detach(s);
 }
 
 /* root frames of a sample: cpu-N (--per-cpu), then the task: comm, comm-PID or comm-PID/TID */
@@ -510,8 +543,18 @@ static int note_tgid(struct smp_session *s, uint32_t tgid)
 	return 0;
 }
 
-/* a raw sample into the profile: task frames, [truncated] where the user stack's outer
- * frames are missing, the user stack, the kernel stack on top */
+static int add_marker(struct smp_session *s, const char *name, uint32_t *frames, size_t *depth)
+{
+	int64_t id = prof_intern(s->p, name, strlen(name));
+	if (id < 0)
+		return (int)id;
+	frames[(*depth)++] = (uint32_t)id;
+	return 0;
+}
+
+/* a raw sample into the profile: task frames, a marker where a stack is missing (never
+ * folded into the process's self time) or its outer frames are, the user stack, the kernel
+ * stack on top */
 static int emit(struct smp_session *s, const struct smp_raw *r)
 {
 	uint32_t *frames = s->frames;
@@ -520,12 +563,13 @@ static int emit(struct smp_session *s, const struct smp_raw *r)
 	if (n < 0)
 		return n;
 	size_t depth = (size_t)n;
-	if (r->utruncated) {
-		int64_t id = prof_intern(s->p, "[truncated]", 11);
-		if (id < 0)
-			return (int)id;
-		frames[depth++] = (uint32_t)id;
-	}
+	int err = 0;
+	if (r->ulost)
+		err = add_marker(s, "[lost user stack]", frames, &depth);
+	else if (r->utruncated)
+		err = add_marker(s, "[truncated]", frames, &depth);
+	if (err)
+		return err;
 	if (r->nu) {
 		n = sym_user_stack(s->sym, s->p, r->tgid, r->gen, r->uips, r->nu, frames + depth,
 				   cap - depth);
@@ -539,42 +583,66 @@ static int emit(struct smp_session *s, const struct smp_raw *r)
 			return n;
 		depth += (size_t)n;
 	}
-	int err = prof_add(s->p, frames, depth, r->count);
+	if (r->klost && (err = add_marker(s, "[lost kernel stack]", frames, &depth)))
+		return err;
+	err = prof_add(s->p, frames, depth, r->count);
 	if (!err && r->tgid)
 		err = note_tgid(s, r->tgid);
 	return err;
 }
 
-/* --call-graph fp: the counts map, stacks from the stack-trace map */
-static int collect_counts(struct smp_session *s)
+/* --call-graph fp: the counts map, stacks from the stack-trace map. Drained every second
+ * while recording (each entry taken out atomically, so no increment is lost), so a long
+ * recording never fills it; stacks stay in their map (a full one is counted, and the sample
+ * kept under [lost ... stack]). */
+static int drain_counts(struct smp_session *s)
 {
 	uint64_t uips[SCORCH_MAX_STACK_DEPTH], kips[SCORCH_MAX_STACK_DEPTH];
-	struct sample_key key, next;
+	struct sample_key next, *keys = NULL;
+	size_t nkeys = 0, cap = 0;
 	int counts_fd = bpf_map__fd(s->skel->maps.counts);
 	int stacks_fd = bpf_map__fd(s->skel->maps.stacks);
-	void *prev = NULL;
-	while (bpf_map_get_next_key(counts_fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
+	int err = 0;
+	/* keys first: deleting while walking would restart the walk */
+	while (bpf_map_get_next_key(counts_fd, nkeys ? &keys[nkeys - 1] : NULL, &next) == 0) {
+		if (nkeys == cap) {
+			cap = cap ? cap * 2 : 1024;
+			struct sample_key *nk = realloc(keys, cap * sizeof(*nk));
+			if (!nk) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = nk;
+		}
+		keys[nkeys++] = next;
+	}
+	for (size_t i = 0; i < nkeys && !err; i++) {
+		struct sample_key key = keys[i];
 		uint64_t count;
-		if (bpf_map_lookup_elem(counts_fd, &key, &count))
+		if (bpf_map_lookup_and_delete_elem(counts_fd, &key, &count))
 			continue;
 		struct smp_raw r = { .tgid = key.tgid, .gen = key.gen, .pid = key.pid,
 				     .cpu = key.cpu, .comm = key.comm, .count = count,
 				     .uips = uips, .kips = kips };
+		/* -1: no such stack (kernel thread, --user-only), -EFAULT for the kernel stack: a
+		 * sample in user mode; any other error, or an id gone from the map, is a loss */
 		if (key.user_stack_id >= 0 &&
 		    bpf_map_lookup_elem(stacks_fd, &key.user_stack_id, uips) == 0)
 			while (r.nu < SCORCH_MAX_STACK_DEPTH && uips[r.nu])
 				r.nu++;
+		else if (key.user_stack_id < -1 || key.user_stack_id >= 0)
+			r.ulost = true;
 		if (key.kern_stack_id >= 0 &&
 		    bpf_map_lookup_elem(stacks_fd, &key.kern_stack_id, kips) == 0)
 			while (r.nk < SCORCH_MAX_STACK_DEPTH && kips[r.nk])
 				r.nk++;
-		int err = emit(s, &r);
-		if (err)
-			return err;
+		else if ((key.kern_stack_id < -1 && key.kern_stack_id != -EFAULT) ||
+			 key.kern_stack_id >= 0)
+			r.klost = true;
+		err = emit(s, &r);
 	}
-	return 0;
+	free(keys);
+	return err;
 }
 
 int smp_collect(struct smp_session *s, struct smp_stats *st, char *err, size_t errlen)
@@ -588,7 +656,7 @@ int smp_collect(struct smp_session *s, struct smp_stats *st, char *err, size_t e
 	if (r < 0)
 		ret = r;
 	else if (!s->o.dwarf)
-		ret = collect_counts(s);
+		ret = drain_counts(s);
 	st->user_stacks = s->dw.user_stacks;
 	memcpy(st->unwind_ends, s->dw.unwind_ends, sizeof(st->unwind_ends));
 	st->check_stacks = s->dw.check_stacks;

@@ -34,6 +34,7 @@ struct smp_opts {
 	unsigned stack_bytes;		/* --stack-bytes (0: SMP_STACK_BYTES) */
 	enum sym_unwinder unwinder;	/* dwarf: cached rules (default) or plain libdw */
 	bool unwind_check;		/* dwarf: unwind with both, count differing stacks */
+	bool no_inherit;		/* -p / -- CMD: do not follow forked children */
 };
 
 struct smp_stats {
@@ -41,6 +42,8 @@ struct smp_stats {
 	uint64_t lost;			/* samples not counted (counts map full) */
 	uint64_t failed_stacks;		/* stacks not captured: collisions, full map, faults */
 	uint64_t collisions, stack_map_full, faults, events_lost;
+	uint64_t counts_full;		/* samples lost: counts map full (fp) */
+	uint64_t pids_full;		/* forked children not followed: process set full */
 	/* --call-graph dwarf */
 	uint64_t rb_drops;		/* samples dropped: ring buffer full */
 	uint64_t copy_short;		/* stack copies cut at --stack-bytes */
@@ -63,13 +66,15 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, struct profile 
 	     size_t errlen);
 /* Adds a process to the filter after smp_open (the command of -- CMD, before it runs). */
 int smp_add_pid(struct smp_session *s, uint32_t pid);
-/* Records until *stop is set, duration_s has passed (0: no limit) or the process child (> 0)
- * has exited (its wait status stored in *child_status). Calls progress about once a second
- * (may be NULL). Returns 0 or -errno. */
+/* Records until *stop is set, duration_s has passed (0: no limit), the process child (> 0)
+ * has exited (its wait status stored in *child_status), or, with -p, every target has
+ * exited. Calls progress about once a second (may be NULL). Returns 0 or -errno. */
 int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *stop, pid_t child,
 	    int *child_status, void (*progress)(const struct smp_stats *st, void *arg), void *arg);
 /* Detaches, reads what is left and adds every sample to the profile, symbolized. */
 int smp_collect(struct smp_session *s, struct smp_stats *st, char *err, size_t errlen);
+/* Detaches every probe now (nothing more is sampled); smp_collect still reads the rest. */
+void smp_stop(struct smp_session *s);
 void smp_close(struct smp_session *s);
 
 /* Parses "1,2,5-7" into out[0..max). Returns the count, or -EINVAL. */

@@ -1,11 +1,15 @@
 # The BPF sampler on the real kernel, as root: accuracy on a workload with a known 50/30/20
 # split (-- CMD and -p), short-lived processes named, signals leave nothing attached, errors
-# (not root, rate too high), modes, and `profile`. Skipped (77) only where the kernel refuses.
-foreach(t command pid short-lived signals errors modes profile ci-gate)
+# (not root, rate too high), modes, `profile`, the CI gate; children followed, the command's
+# output kept out of the profile, -d and -p ending on time, kernel frame names, lost stacks
+# marked, exit codes, a second Ctrl-C, tiny maps, SIGKILL, and a 60 s fork-heavy soak.
+# Skipped (77) only where the kernel refuses BPF or perf events (probed without scorch).
+foreach(t command pid short-lived signals errors modes profile ci-gate children stdout deadline
+          pid-exit kernel-names lost-stacks exit-codes second-signal tiny-maps sigkill soak)
   add_test(NAME sampler_${t} COMMAND bash ${TESTS_DIR}/scripts/sampler_tests.sh ${SCORCH_BIN}
            $<TARGET_FILE:scorch-truth> ${t})
   set_tests_properties(sampler_${t} PROPERTIES LABELS "sampler" SKIP_RETURN_CODE 77
-                       TIMEOUT 60 RUN_SERIAL TRUE)
+                       TIMEOUT 120 RUN_SERIAL TRUE)
 endforeach()
 
 # --call-graph dwarf on the real kernel: shared/workloads' truth-leaf.c built without and with
