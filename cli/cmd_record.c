@@ -4,6 +4,17 @@
 #include "cli.h"
 #include "render.h"
 #include "render_cli.h"
+
+#ifdef SCORCH_NO_SAMPLER
+/* built where there was no kernel BTF (or no bpftool/clang): every other command works */
+int record_main(const char *cmd, int argc, char **argv, bool always_render)
+{
+	cli_err(cmd, "this scorch was built without the BPF sampler (no kernel BTF, bpftool or "
+		     "clang at build time): rebuild on a kernel with BTF, or with "
+		     "-DSCORCH_VMLINUX_H=path");
+	return EXIT_USAGE;
+}
+#else
 #include "sampler.h"
 
 #include <errno.h>
@@ -425,6 +436,7 @@ out:
 bad_value:
 	return cli_bad_value(cmd, c, optarg, longopts);
 }
+#endif
 
 int cmd_record(int argc, char **argv)
 {

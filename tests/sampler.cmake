@@ -4,6 +4,9 @@
 # output kept out of the profile, -d and -p ending on time, kernel frame names, lost stacks
 # marked, exit codes, a second Ctrl-C, tiny maps, SIGKILL, and a 60 s fork-heavy soak.
 # Skipped (77) only where the kernel refuses BPF or perf events (probed without scorch).
+if(NOT SCORCH_SAMPLER)
+  return()
+endif()
 foreach(t command pid short-lived signals errors modes profile ci-gate children stdout deadline
           pid-exit kernel-names lost-stacks exit-codes second-signal tiny-maps sigkill soak)
   add_test(NAME sampler_${t} COMMAND bash ${TESTS_DIR}/scripts/sampler_tests.sh ${SCORCH_BIN}

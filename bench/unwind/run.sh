@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Cost of `scorch record --call-graph dwarf` (user stacks copied in BPF, unwound in user space
+# with CFI), side by side in one run with scorch --call-graph fp and perf record --call-graph
+# dwarf (+ perf script, which unwinds). Two workloads without frame pointers: truth-leaf
+# (/work/shared/workloads/truth-leaf.c, gcc -O2 -g -fomit-frame-pointer) and Debian's
+# /usr/bin/python3.11 running bench/unwind/work.py (recursive fib + string parsing).
+#  1. BPF cost per sample (kernel.bpf_stats_enabled: run_time_ns / run_cnt of do_sample),
+#     dwarf vs fp, 999 Hz, -p on two copies of the workload (both CPUs busy)
+#  2. extra wall time of recording a 3 s run of the workload (hyperfine mean - 3 s; perf counts
+#     record + script), CPU time (user+sys, children included) and peak RSS (/usr/bin/time -v),
+#     bytes written (scorch's folded file vs perf.data)
+#  3. slowdown of a fixed amount of work (truth-leaf nR, work.py nR; ~1.5 s), best of 3, while
+#     each tool records it (-p, attached while the process is stopped), 99 and 999 Hz
+#  4. what the per-PC rule cache buys: "us/stack unwinding" with the default unwinder vs
+#     SCORCH_UNWIND=libdw (plain dwfl_getthread_frames), 999 Hz, 3 s
+# Needs root and an otherwise idle machine (no other profiler running). Takes about 6 minutes.
+# Run: bench/unwind/run.sh   (apt-get install -y linux-perf hyperfine bpftool time gcc python3.11)
+# Outputs in bench/out/unwind/ (summary.txt: the summary printed at the end).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 2; }
+for t in perf hyperfine bpftool /usr/bin/time gcc /usr/bin/python3.11 python3; do
+  command -v "$t" >/dev/null || { echo "bench: needs $t" >&2; exit 2; }
+done
+do_sample_ids() { # ids of the loaded perf_event programs named do_sample
+  bpftool prog show -j | python3 -c '
+import json, sys
+print(" ".join(str(p["id"]) for p in json.load(sys.stdin)
+               if p.get("type") == "perf_event" and p.get("name") == "do_sample"))'
+}
+if [ -n "$(do_sample_ids)" ] || pgrep -x perf >/dev/null; then
+  echo "bench: another scorch or perf is recording; run this on an otherwise idle machine" >&2
+  exit 2
+fi
+cmake --build build --target scorch >/dev/null
+S=$PWD/build/scorch
+out=bench/out/unwind; mkdir -p "$out"; rm -f "$out"/*.err "$out"/*.data "$out"/*.data.old
+gcc -O2 -g -fomit-frame-pointer -o "$out/truth-leaf-nofp" /work/shared/workloads/truth-leaf.c
+# the workloads: argv prefix (no spaces in paths), then SECONDS or nROUNDS
+W_leaf="$PWD/$out/truth-leaf-nofp"
+W_py="/usr/bin/python3.11 $PWD/bench/unwind/work.py"
+R_leaf=115 R_py=1050            # rounds for ~1.5 s of work (section 3)
+WLS="leaf py"
+sum=$out/summary.txt; : > "$sum"
+note() { echo "$*" | tee -a "$sum"; }
+dwarf_line() { grep -h 'dwarf:' "$@" | sed 's/^scorch: record: dwarf: //'; }
+
+echo "== 1. BPF cost per sample (999 Hz, -p two copies of the workload) =="
+sysctl -qw kernel.bpf_stats_enabled=1
+prog_cost() { # ids loaded before -> "NS RUN_CNT" of the do_sample program loaded since
+  bpftool prog show -j | python3 -c '
+import json, sys
+old = set(sys.argv[1].split())
+ps = [p for p in json.load(sys.stdin) if p.get("type") == "perf_event"
+      and p.get("name") == "do_sample" and str(p["id"]) not in old and p.get("run_cnt")]
+if len(ps) != 1:
+    print("- -")
+else:
+    print("%.0f %d" % (ps[0]["run_time_ns"] / ps[0]["run_cnt"], ps[0]["run_cnt"]))' "$1"
+}
+declare -A BPF
+for w in $WLS; do
+  wv=W_$w
+  for mode in dwarf fp; do
+    ${!wv} 6 & a=$!; ${!wv} 6 & b=$!
+    sleep 0.3
+    before=$(do_sample_ids)
+    "$S" record -F 999 -d 4 -p "$a,$b" --call-graph $mode -q -o "$out/bpf-$w-$mode.folded" \
+      2>"$out/bpf-$w-$mode.err" & r=$!
+    sleep 3.5
+    read -r ns cnt <<<"$(prog_cost "$before")"
+    BPF[$w-$mode]=$ns
+    echo "$w $mode: $ns ns per sample ($cnt runs)"
+    wait $r || true; kill $a $b 2>/dev/null || true; wait $a $b 2>/dev/null || true
+  done
+done
+sysctl -qw kernel.bpf_stats_enabled=0
+
+echo "== 2. recording a 3 s run: wall time (hyperfine), CPU time, peak RSS, bytes =="
+declare -A WALL CPU RSS BYTES
+for w in $WLS; do
+  wv=W_$w
+  cat > "$out/perf-$w.sh" <<EOF
+perf record -q --call-graph dwarf -F 999 -o $out/wall-$w.data -- ${!wv} 3 >/dev/null 2>&1 &&
+perf script -i $out/wall-$w.data >/dev/null 2>&1
+EOF
+  hyperfine -N -w 1 -r 3 --export-json "$out/wall-$w.json" \
+    "${!wv} 3" \
+    "$S record -F 999 --call-graph dwarf -q -o $out/wall-$w-dwarf.folded -- ${!wv} 3" \
+    "$S record -F 999 --call-graph fp -q -o $out/wall-$w-fp.folded -- ${!wv} 3" \
+    "bash $out/perf-$w.sh" 2>&1 | grep -E 'Benchmark|Time'
+  read -r WALL[$w-none] WALL[$w-dwarf] WALL[$w-fp] WALL[$w-perf] <<<"$(python3 -c '
+import json, sys
+print(" ".join("%.0f" % (1000 * (r["mean"] - 3.0)) for r in json.load(open(sys.argv[1]))["results"]))
+' "$out/wall-$w.json")"
+  # CPU time (user + sys of the tool and its children, so the workload's too) and peak RSS
+  # (the largest of the tool and its children)
+  tv() { # name command...: /usr/bin/time -v, stderr of the command kept in $out/time-$w-name.err
+    local n=$1; shift
+    /usr/bin/time -v -o "$out/time-$w-$n.txt" "$@" >/dev/null 2>"$out/time-$w-$n.err"
+    CPU[$w-$n]=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$out/time-$w-$n.txt")
+    RSS[$w-$n]=$(awk -F': ' '/Maximum resident/ { printf "%.1f", $2 / 1024 }' "$out/time-$w-$n.txt")
+  }
+  tv none ${!wv} 3
+  tv dwarf "$S" record -F 999 --call-graph dwarf -q -o "$out/time-$w-dwarf.folded" -- ${!wv} 3
+  tv fp "$S" record -F 999 --call-graph fp -q -o "$out/time-$w-fp.folded" -- ${!wv} 3
+  tv perf perf record -q --call-graph dwarf -F 999 -o "$out/time-$w.data" -- ${!wv} 3
+  tv script perf script -i "$out/time-$w.data"
+  BYTES[$w-dwarf]=$(stat -c %s "$out/time-$w-dwarf.folded")
+  BYTES[$w-fp]=$(stat -c %s "$out/time-$w-fp.folded")
+  BYTES[$w-perf]=$(stat -c %s "$out/time-$w.data")
+  for n in none dwarf fp perf script; do
+    echo "$w $n: cpu ${CPU[$w-$n]} s, peak RSS ${RSS[$w-$n]} MB"
+  done
+done
+
+echo "== 3. slowdown of a fixed amount of work (best of 3) =="
+timed() { # w tool hz -> wall seconds of one run of the fixed work while tool records it
+  local w=$1 tool=$2 hz=$3 wv=W_$1 rv=R_$1 p r=
+  bash -c 'kill -STOP $$; exec "$@"' _ ${!wv} n${!rv} & p=$!
+  until [ "$(awk '{ print $3 }' /proc/$p/stat 2>/dev/null)" = T ]; do sleep 0.01; done
+  case $tool in
+    dwarf|fp) "$S" record -F "$hz" --call-graph "$tool" -p "$p" -q -o "$out/slow.folded" \
+                2>>"$out/slow-$w-$tool-$hz.err" & r=$! ;;
+    perf) perf record -q --call-graph dwarf -F "$hz" -p "$p" -o "$out/slow.data" \
+                >/dev/null 2>&1 & r=$! ;;
+  esac
+  [ -z "$r" ] || sleep 0.7               # attached (BPF loaded / perf events opened)
+  local t0 t1
+  t0=$(date +%s.%N); kill -CONT "$p"; wait "$p"; t1=$(date +%s.%N)
+  if [ -n "$r" ]; then kill -INT "$r" 2>/dev/null || true; wait "$r" 2>/dev/null || true; fi
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+}
+best3() { local b=999 t i; for i in 1 2 3; do t=$(timed "$@"); b=$(awk -v x="$t" -v y="$b" 'BEGIN { print (x < y ? x : y) }'); done; echo "$b"; }
+declare -A SLOW
+for w in $WLS; do
+  base=$(best3 "$w" none 0); SLOW[$w-base]=$base
+  echo "$w alone: $base s"
+  for hz in 99 999; do
+    line="$w $hz Hz:"
+    for tool in dwarf fp perf; do
+      t=$(best3 "$w" "$tool" "$hz")
+      SLOW[$w-$tool-$hz]=$(awk -v t="$t" -v b="$base" 'BEGIN { printf "%+.1f", 100 * (t / b - 1) }')
+      line+=" $tool $t s (${SLOW[$w-$tool-$hz]}%)"
+    done
+    echo "$line"
+  done
+done
+
+echo "== 4. unwinding time per stack: per-PC rule cache vs plain libdw (999 Hz, 3 s) =="
+declare -A UNW
+for w in $WLS; do
+  wv=W_$w
+  "$S" record -F 999 -q -o "$out/unw-$w-cache.folded" -- ${!wv} 3 2>"$out/unw-$w-cache.err"
+  SCORCH_UNWIND=libdw "$S" record -F 999 -q -o "$out/unw-$w-libdw.folded" -- ${!wv} 3 \
+    2>"$out/unw-$w-libdw.err"
+  for m in cache libdw; do
+    UNW[$w-$m]=$(sed -n 's|.*; \([0-9.]*\) us/stack unwinding.*|\1|p' "$out/unw-$w-$m.err")
+    echo "$w $m: $(dwarf_line "$out/unw-$w-$m.err")"
+  done
+done
+
+echo
+note "== summary (bench/unwind/run.sh, $(date -u +%Y-%m-%dT%H:%MZ)) =="
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
+verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r != "-" && r <= t ? "met" : "NOT met") }'; }
+for w in $WLS; do
+  note "-- $w --"
+  r=$(ratio "${BPF[$w-dwarf]}" "${BPF[$w-fp]}")
+  note "1. BPF ns/sample: dwarf ${BPF[$w-dwarf]}, fp ${BPF[$w-fp]}; dwarf/fp ${r}x (target <= 1.0x: $(verdict "$r" 1.0))"
+  pe=${WALL[$w-perf]}
+  r=$(ratio "${WALL[$w-dwarf]}" "$pe")
+  note "2. extra wall ms over 3 s: workload alone ${WALL[$w-none]}, scorch dwarf ${WALL[$w-dwarf]}, scorch fp ${WALL[$w-fp]}, perf record+script $pe; dwarf/perf ${r}x (target <= 0.1x: $(verdict "$r" 0.1))"
+  note "   cpu s (user+sys, with the workload): alone ${CPU[$w-none]}, scorch dwarf ${CPU[$w-dwarf]}, fp ${CPU[$w-fp]}, perf record ${CPU[$w-perf]}, perf script ${CPU[$w-script]}"
+  r=$(ratio "${RSS[$w-dwarf]}" "${RSS[$w-perf]}")
+  note "   peak RSS MB: alone ${RSS[$w-none]}, scorch dwarf ${RSS[$w-dwarf]}, fp ${RSS[$w-fp]}, perf record ${RSS[$w-perf]}, perf script ${RSS[$w-script]}; dwarf/perf record ${r}x (target <= 0.5x: $(verdict "$r" 0.5))"
+  note "   bytes written: scorch dwarf ${BYTES[$w-dwarf]}, fp ${BYTES[$w-fp]}, perf.data ${BYTES[$w-perf]}; dwarf/perf $(ratio "${BYTES[$w-dwarf]}" "${BYTES[$w-perf]}")x"
+  note "3. slowdown (alone ${SLOW[$w-base]} s): 99 Hz dwarf ${SLOW[$w-dwarf-99]}%, fp ${SLOW[$w-fp-99]}%, perf ${SLOW[$w-perf-99]}%; 999 Hz dwarf ${SLOW[$w-dwarf-999]}%, fp ${SLOW[$w-fp-999]}%, perf ${SLOW[$w-perf-999]}%"
+  note "4. us/stack unwinding: rule cache ${UNW[$w-cache]}, libdw ${UNW[$w-libdw]}; libdw/cache $(ratio "${UNW[$w-libdw]}" "${UNW[$w-cache]}")x"
+  note "   dwarf lines: section 1: $(dwarf_line "$out/bpf-$w-dwarf.err")"
+  note "                section 2: $(dwarf_line "$out/time-$w-dwarf.err")"
+  note "                section 3 (999 Hz, last run): $(dwarf_line "$out/slow-$w-dwarf-999.err" | tail -1)"
+done
