@@ -279,10 +279,14 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *p)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	if ((__u32)id == id >> 32) {	/* the group leader: the process is gone */
-		__u32 tgid = id >> 32;
-		bpf_map_delete_elem(&seen, &tgid);
+	/* the last thread to go (whichever it is): the process is gone */
+	if (BPF_CORE_READ(p, signal, live.counter) == 0) {
+		__u32 tgid = BPF_CORE_READ(p, tgid);
+		struct seen_val *sv = bpf_map_lookup_elem(&seen, &tgid);
+		if (sv) {	/* user space may let go of its image */
+			announce(SMP_EV_EXIT, tgid, sv->gen);
+			bpf_map_delete_elem(&seen, &tgid);
+		}
 		/* user space keeps the targets it was given (it waits for them to end) */
 		__u8 *v = bpf_map_lookup_elem(&pids, &tgid);
 		if (filter_pids && v && *v == SMP_PID_CHILD)

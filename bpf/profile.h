@@ -44,7 +44,10 @@ enum smp_error {
 
 /* ring buffer events: a process image seen for the first time (snapshot its maps now, while
  * it lives), a refresh of its maps, or (--call-graph dwarf) one sample */
-enum smp_event_type { SMP_EV_NEW_PROCESS = 1, SMP_EV_REFRESH = 3, SMP_EV_SAMPLE = 4 };
+enum smp_event_type {
+	SMP_EV_NEW_PROCESS = 1, SMP_EV_REFRESH = 3, SMP_EV_SAMPLE = 4,
+	SMP_EV_EXIT = 5,	/* a seen process ended: after its last sample in the ring */
+};
 
 /* A process is announced on its first sample, then again after 5, 10, 20 ... ms of sampling
  * (up to 1.28 s): its first snapshot may be taken while ld.so is still mapping libraries, and

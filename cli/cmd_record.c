@@ -15,6 +15,7 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 	return EXIT_USAGE;
 }
 #else
+#include "lineio.h"
 #include "sampler.h"
 
 #include <errno.h>
@@ -318,6 +319,9 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		so.pids[0] = (uint32_t)child;
 		so.npids = 1;
 	}
+
+	/* a root recording shows every process's stacks: new outputs are 0600, as perf's */
+	aout_private_new_files(geteuid() == 0);
 
 	/* hidden knobs for tests and bench/unwind: plain libdw instead of the rule cache, or
 	 * both with a count of the stacks where they differ */

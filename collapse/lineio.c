@@ -247,6 +247,13 @@ const char *lr_name(const struct line_reader *lr)
 	return lr->name;
 }
 
+static bool private_new_files;
+
+void aout_private_new_files(bool on)
+{
+	private_new_files = on;
+}
+
 int aout_open(struct atomic_out *o, const char *path)
 {
 	memset(o, 0, sizeof(*o));
@@ -256,16 +263,40 @@ int aout_open(struct atomic_out *o, const char *path)
 	}
 	/* Only a regular file (or a new one) is replaced atomically: renaming a temporary file
 	 * over /dev/null, a FIFO or a terminal would replace the device itself. */
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	struct stat st, lst;
+	bool exists = stat(path, &st) == 0;
+	if (exists && !S_ISREG(st.st_mode)) {
 		o->fp = fopen(path, "w");
 		if (!o->fp)
 			return -errno;
 		o->direct = true;
 		return 0;
 	}
+	/* A link to a file: the file is replaced, the link stays. Not a link someone else
+	 * planted in a sticky world-writable directory (/tmp), as fs.protected_symlinks says. */
+	char *real = NULL;
+	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+		char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+		struct stat dst;
+		if (!dir)
+			return -ENOMEM;
+		if (slash)
+			slash[slash == dir] = '\0';
+		bool sticky = stat(slash ? dir : ".", &dst) == 0 && (dst.st_mode & S_ISVTX) &&
+			      (dst.st_mode & S_IWOTH);
+		free(dir);
+		if (sticky && lst.st_uid != geteuid() && lst.st_uid != dst.st_uid)
+			return -EPERM;
+		if (!exists)
+			return -ENOENT;	/* a dangling link: no place to write */
+		if (!(real = realpath(path, NULL)))
+			return -errno;
+		path = real;
+	}
 	size_t n = strlen(path) + 32;
 	o->path = strdup(path);
+	free(real);
+	path = o->path;
 	o->tmp_path = malloc(n);
 	if (!o->path || !o->tmp_path) {
 		aout_abort(o);
@@ -280,10 +311,19 @@ int aout_open(struct atomic_out *o, const char *path)
 		aout_abort(o);
 		return err;
 	}
-	/* mkostemp makes 0600 files; an output should look like any file the user writes */
+	/* mkostemp makes 0600 files; an output should look like any file the user writes, or
+	 * keep the mode of the file it replaces; a root recording's new files stay 0600, as
+	 * perf's do (they show every process's stacks) */
 	mode_t mask = umask(0);
 	umask(mask);
-	fchmod(fd, 0666 & ~mask);
+	if (exists) {
+		fchmod(fd, st.st_mode & 07777);
+		if (geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid)) {
+			/* the owner cannot be kept (root squash): the mode still applies */
+		}
+	} else if (!private_new_files) {
+		fchmod(fd, 0666 & ~mask);
+	}
 	o->fp = fdopen(fd, "w");
 	if (!o->fp) {
 		int err = -errno;

@@ -40,5 +40,8 @@ int aout_open(struct atomic_out *o, const char *path);
 int aout_commit(struct atomic_out *o);
 /* Removes the temporary file. Safe after commit and on an unopened struct zeroed by the caller. */
 void aout_abort(struct atomic_out *o);
+/* New output files are created 0600 rather than 0666 & ~umask (a root recording's, as perf
+ * does); files that exist keep their mode. */
+void aout_private_new_files(bool on);
 
 #endif

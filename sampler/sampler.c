@@ -44,6 +44,8 @@ struct smp_session {
 	uint32_t *tgids;		/* processes seen (sorted and made unique as it grows) */
 	size_t ntgids, tgids_cap;
 	struct smp_stats dw;		/* what user space counts of dwarf samples */
+	uint64_t *ended;		/* fp: (pid << 32 | gen) of ended processes, let go of */
+	size_t nended, ended_cap;	/* after the next drain of the counts map */
 };
 
 /* A raw sample: one task of one process image, its stacks as addresses (leaf first: the
@@ -169,6 +171,17 @@ static int on_sample(struct smp_session *s, const struct smp_sample_event *e, si
 	return emit(s, &r);
 }
 
+static int grow_ended(struct smp_session *s)
+{
+	size_t ncap = s->ended_cap ? s->ended_cap * 2 : 256;
+	uint64_t *n = realloc(s->ended, ncap * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	s->ended = n;
+	s->ended_cap = ncap;
+	return 0;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct smp_session *s = ctx;
@@ -179,7 +192,14 @@ static int on_event(void *ctx, void *data, size_t size)
 		return on_sample(s, data, size);
 	if (size < sizeof(*e))
 		return 0;
-	if (e->type == SMP_EV_REFRESH)
+	if (e->type == SMP_EV_EXIT) {
+		/* dwarf: its samples came before this in the ring, all symbolized; fp: some may
+		 * still wait in the counts map until the next drain */
+		if (s->o.dwarf)
+			sym_forget_pid(s->sym, e->tgid, e->gen);
+		else if (s->nended < s->ended_cap || grow_ended(s) == 0)
+			s->ended[s->nended++] = (uint64_t)e->tgid << 32 | e->gen;
+	} else if (e->type == SMP_EV_REFRESH)
 		sym_refresh_pid(s->sym, e->tgid, e->gen);
 	else
 		sym_snapshot_pid(s->sym, e->tgid, e->gen);	/* gone already: [unknown] */
@@ -443,8 +463,14 @@ int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *sto
 			}
 		}
 		if (!s->o.dwarf && t >= next_drain) {
+			/* processes that ended before this drain have all their samples in it */
+			size_t ended = s->nended;
 			if ((ret = drain_counts(s)))
 				break;
+			for (size_t i = 0; i < ended; i++)
+				sym_forget_pid(s->sym, (uint32_t)(s->ended[i] >> 32), (uint32_t)s->ended[i]);
+			memmove(s->ended, s->ended + ended, (s->nended - ended) * sizeof(*s->ended));
+			s->nended -= ended;
 			next_drain = t + 1;
 		}
 		if (progress && t >= next_progress) {
@@ -558,7 +584,8 @@ static int add_marker(struct smp_session *s, const char *name, uint32_t *frames,
 static int emit(struct smp_session *s, const struct smp_raw *r)
 {
 	uint32_t *frames = s->frames;
-	size_t cap = sizeof(s->frames) / sizeof(s->frames[0]);
+	/* room for every frame, and the kernel-stack marker after a user stack cut at cap */
+	size_t cap = sizeof(s->frames) / sizeof(s->frames[0]) - 1;
 	int n = task_frames(s, s->p, r, frames);
 	if (n < 0)
 		return n;
@@ -678,6 +705,7 @@ void smp_close(struct smp_session *s)
 	profile_bpf__destroy(s->skel);
 	sym_close(s->sym);
 	free(s->tgids);
+	free(s->ended);
 	free(s->links);
 	free(s->pfds);
 	free(s);

@@ -463,18 +463,35 @@ static struct proc *proc_find(struct sym_session *s, uint32_t pid, uint32_t gen,
 		       ? s->procs[lo] : NULL;
 }
 
-int sym_open_module_file(uint32_t pid, const char *path, uint64_t start, uint64_t end)
+/* A file root opens on a process's word: a regular file (never a FIFO that would block,
+ * O_NONBLOCK) and, when it was reached by a path someone could have swapped, the very
+ * device and inode the process maps. */
+static int open_checked(const char *path, dev_t dev, ino_t ino, bool check_id)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    (check_id && (st.st_dev != dev || st.st_ino != ino))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int sym_open_module_file(uint32_t pid, const char *path, dev_t dev, ino_t ino, uint64_t start,
+			 uint64_t end)
 {
 	char p1[4096];
 	int fd;
+	/* map_files is the mapped file itself, whatever its path has become */
 	snprintf(p1, sizeof(p1), "/proc/%u/map_files/%" PRIx64 "-%" PRIx64, pid, start, end);
-	fd = open(p1, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(p1, sizeof(p1), "/proc/%u/root%s", pid, path);
-		fd = open(p1, O_RDONLY | O_CLOEXEC);
-	}
+	fd = open_checked(p1, dev, ino, false);
+	if (fd < 0 && snprintf(p1, sizeof(p1), "/proc/%u/root%s", pid, path) < (int)sizeof(p1))
+		fd = open_checked(p1, dev, ino, true);
 	if (fd < 0)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open_checked(path, dev, ino, true);
 	return fd;
 }
 
@@ -498,7 +515,7 @@ static struct module *module_get(struct sym_session *s, uint32_t pid, dev_t dev,
 	m->base = slash ? (char *)slash + 1 : m->path;
 
 	/* open through the process's view of the file system (containers, deleted files) */
-	int fd = sym_open_module_file(pid, path, start, end);
+	int fd = sym_open_module_file(pid, path, dev, ino, start, end);
 	m->ref_fd = -1;
 	if (fd >= 0 && s->o.unwind_reference)
 		m->ref_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
@@ -547,16 +564,33 @@ static int jit_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static void load_jit_map(struct proc *pr)
+/* /tmp/perf-PID.map is anyone's to create: as perf does, it is read only when it is a
+ * regular file (not a link, not a FIFO that would block) owned by root or by the process's
+ * own user; a line of any length is read whole (no tail parsed as an entry). */
+static void load_jit_map(struct sym_session *s, struct proc *pr)
 {
 	char path[64];
+	struct stat st, pst;
 	snprintf(path, sizeof(path), "/tmp/perf-%u.map", pr->pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
 		return;
-	char line[4096];
-	size_t cap = 0;
-	while (fgets(line, sizeof(line), f)) {
+	snprintf(s->buf, sizeof(s->buf), "%s/%u", s->o.proc_root ? s->o.proc_root : "/proc",
+		 pr->pid);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || stat(s->buf, &pst) ||
+	    (st.st_uid != 0 && st.st_uid != pst.st_uid)) {
+		close(fd);
+		return;
+	}
+	FILE *f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return;
+	}
+	char *line = NULL;
+	size_t linecap = 0, cap = 0;
+	ssize_t len;
+	while ((len = getline(&line, &linecap, f)) > 0) {
 		unsigned long long start, size;
 		int pos = 0;
 		if (sscanf(line, "%llx %llx %n", &start, &size, &pos) < 2 || !pos)
@@ -572,6 +606,7 @@ static void load_jit_map(struct proc *pr)
 		}
 		pr->jit[pr->njit++] = (struct jit_sym){ start, size, strdup(name) };
 	}
+	free(line);
 	fclose(f);
 	qsort(pr->jit, pr->njit, sizeof(*pr->jit), jit_cmp);
 }
@@ -627,7 +662,7 @@ static int read_maps(struct sym_session *s, uint32_t pid, uint32_t gen, struct p
 		pr->nmaps++;
 	}
 	fclose(f);
-	load_jit_map(pr);
+	load_jit_map(s, pr);
 	*out = pr;
 	return 0;
 }
@@ -674,6 +709,17 @@ int sym_refresh_pid(struct sym_session *s, uint32_t pid, uint32_t gen)
 	proc_free(old);
 	s->procs[pos] = pr;
 	return 0;
+}
+
+void sym_forget_pid(struct sym_session *s, uint32_t pid, uint32_t gen)
+{
+	size_t pos;
+	struct proc *pr = proc_find(s, pid, gen, &pos);
+	if (!pr)
+		return;
+	proc_free(pr);
+	memmove(s->procs + pos, s->procs + pos + 1, (s->nprocs - pos - 1) * sizeof(*s->procs));
+	s->nprocs--;
 }
 
 struct proc *sym_proc_get(struct sym_session *s, uint32_t pid, uint32_t gen)

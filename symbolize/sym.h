@@ -38,6 +38,9 @@ int sym_snapshot_pid(struct sym_session *s, uint32_t pid, uint32_t gen);
 /* Reads a known image's map again (libraries mapped since); keeps the old one if the
  * process is gone. Snapshots it if unknown. */
 int sym_refresh_pid(struct sym_session *s, uint32_t pid, uint32_t gen);
+/* Lets go of an image whose samples are all symbolized (its process ended), so a long
+ * recording's memory follows the live processes, not every process it saw. */
+void sym_forget_pid(struct sym_session *s, uint32_t pid, uint32_t gen);
 
 /* Resolves a stack captured leaf first (as bpf_get_stackid stores it) and appends its frames,
  * ROOT FIRST, to out[0..cap), interning names in p. Returns the number of frames written (an

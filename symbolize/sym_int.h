@@ -108,7 +108,8 @@ const struct mapping *sym_mapping(struct sym_session *s, struct proc **pr, uint6
  * holds it. */
 bool sym_vaddr(const struct mapping *map, uint64_t ip, uint64_t *vaddr);
 /* Opens a module's file as the process sees it (map_files, its root, the path). */
-int sym_open_module_file(uint32_t pid, const char *path, uint64_t start, uint64_t end);
+int sym_open_module_file(uint32_t pid, const char *path, dev_t dev, ino_t ino, uint64_t start,
+			 uint64_t end);
 
 void unw_module_free(struct module *m);
 void unw_proc_free(struct proc *pr);

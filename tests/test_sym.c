@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,12 +55,13 @@ static void stop_fixture(struct fixture *fx)
 	waitpid(fx->pid, NULL, 0);
 }
 
-/* the frames of a one-address (leaf) stack, joined with ';' */
-static const char *resolve(struct sym_session *s, struct profile *p, uint32_t pid, uint64_t addr)
+/* the frames of a one-address (leaf) stack of the image (pid, gen), joined with ';' */
+static const char *resolve_gen(struct sym_session *s, struct profile *p, uint32_t pid,
+			       uint32_t gen, uint64_t addr)
 {
 	static char buf[1024];
 	uint32_t out[16];
-	int n = sym_user_stack(s, p, pid, 0, &addr, 1, out, 16);
+	int n = sym_user_stack(s, p, pid, gen, &addr, 1, out, 16);
 	buf[0] = '\0';
 	for (int i = 0; i < n; i++) {
 		if (i)
@@ -67,6 +69,11 @@ static const char *resolve(struct sym_session *s, struct profile *p, uint32_t pi
 		strncat(buf, prof_frame_name(p, out[i]), sizeof(buf) - strlen(buf) - 2);
 	}
 	return buf;
+}
+
+static const char *resolve(struct sym_session *s, struct profile *p, uint32_t pid, uint64_t addr)
+{
+	return resolve_gen(s, p, pid, 0, addr);
 }
 
 static void test_user(void)
@@ -171,9 +178,67 @@ static void test_kernel(void)
 	prof_free(p);
 }
 
+/* /tmp/perf-PID.map is anyone's to create: root reads it only when it is a regular file owned
+ * by root or the process's user, never through a link, never blocking on a FIFO, and a long
+ * line is one line (its tail is not an entry) */
+static void test_hostile_jit_maps(void)
+{
+	struct fixture fx;
+	char map[64], want[64], target[64];
+	struct sym_opts o = { .addrs = true };
+	struct profile *p = prof_new();
+	struct sym_session *s;
+	CHECK_INT(start_fixture(&fx), 0);
+	snprintf(map, sizeof(map), "/tmp/perf-%d.map", (int)fx.pid);
+	snprintf(want, sizeof(want), "[unknown <%" PRIx64 ">]", fx.jit + 8);
+
+	/* a FIFO: the snapshot returns (no one ever writes it), and the frame is unknown */
+	unlink(map);
+	CHECK_INT(mkfifo(map, 0666), 0);
+	CHECK_INT(sym_open(&s, &o), 0);
+	CHECK_INT(sym_snapshot_pid(s, (uint32_t)fx.pid, 1), 0);
+	CHECK_STR(resolve_gen(s, p, (uint32_t)fx.pid, 1, fx.jit + 8), want);
+	unlink(map);
+
+	/* owned by another user than the process's (and not root): ignored */
+	FILE *jf = fopen(map, "w");
+	fprintf(jf, "%" PRIx64 " 40 planted_name\n", fx.jit);
+	fclose(jf);
+	CHECK_INT(chown(map, 65534, 65534), 0);
+	CHECK_INT(sym_snapshot_pid(s, (uint32_t)fx.pid, 2), 0);
+	CHECK_STR(resolve_gen(s, p, (uint32_t)fx.pid, 2, fx.jit + 8), want);
+
+	/* a link to a good map: not followed */
+	snprintf(target, sizeof(target), "/tmp/perf-%d.target", (int)fx.pid);
+	CHECK_INT(rename(map, target), 0);
+	CHECK_INT(chown(target, 0, 0), 0);
+	CHECK_INT(symlink(target, map), 0);
+	CHECK_INT(sym_snapshot_pid(s, (uint32_t)fx.pid, 3), 0);
+	CHECK_STR(resolve_gen(s, p, (uint32_t)fx.pid, 3, fx.jit + 8), want);
+	unlink(map);
+	unlink(target);
+
+	/* a name longer than any line buffer, then a forged entry: one entry, the long name */
+	jf = fopen(map, "w");
+	fprintf(jf, "%" PRIx64 " 10 ", fx.jit);
+	for (int i = 0; i < 5000; i++)
+		fputc('x', jf);
+	fprintf(jf, " %" PRIx64 " 40 forged\n", fx.jit + 16);
+	fclose(jf);
+	CHECK_INT(sym_snapshot_pid(s, (uint32_t)fx.pid, 4), 0);
+	snprintf(want, sizeof(want), "[unknown <%" PRIx64 ">]", fx.jit + 20);
+	CHECK_STR(resolve_gen(s, p, (uint32_t)fx.pid, 4, fx.jit + 20), want);
+	CHECK(!strncmp(resolve_gen(s, p, (uint32_t)fx.pid, 4, fx.jit + 8), "xxxxxxxx", 8));
+	unlink(map);
+	stop_fixture(&fx);
+	sym_close(s);
+	prof_free(p);
+}
+
 int main(void)
 {
 	test_user();
+	test_hostile_jit_maps();
 	test_kernel();
 	CHECK_DONE();
 }

@@ -293,6 +293,24 @@ soak)
   [ "$total" = "$samples" ] || fail "summary $samples samples, profile $total"
   [ "$samples" -ge 50000 ] || fail "too few samples for 60 s at 999 Hz: $samples"
   ;;
+outputs)
+  # a root recording's new output is 0600 (as perf's); a file that exists keeps its mode; -o
+  # through a link replaces the file and keeps the link; a link someone else planted in a
+  # sticky world-writable directory is refused
+  "$SCORCH" record -q -d 0.3 -o "$tmp/new.folded" 2>/dev/null || fail "record"
+  [ "$(stat -c %a "$tmp/new.folded")" = 600 ] || fail "new output mode $(stat -c %a "$tmp/new.folded")"
+  echo old > "$tmp/old.folded"; chmod 644 "$tmp/old.folded"
+  "$SCORCH" record -q -d 0.3 -o "$tmp/old.folded" 2>/dev/null || fail "record"
+  [ "$(stat -c %a "$tmp/old.folded")" = 644 ] && ! grep -q '^old$' "$tmp/old.folded" || fail "existing output"
+  echo old > "$tmp/target.folded"; ln -s target.folded "$tmp/link.folded"
+  "$SCORCH" record -q -d 0.3 -o "$tmp/link.folded" 2>/dev/null || fail "record through a link"
+  [ -L "$tmp/link.folded" ] && ! grep -q '^old$' "$tmp/target.folded" || fail "the link was replaced"
+  mkdir -m 1777 "$tmp/sticky"; echo precious > "$tmp/precious"
+  ln -s "$tmp/precious" "$tmp/sticky/out.folded"; chown -h 65534:65534 "$tmp/sticky/out.folded"
+  "$SCORCH" record -q -d 0.3 -o "$tmp/sticky/out.folded" 2>"$tmp/err"; rc=$?
+  [ $rc = 2 ] && grep -q '^precious$' "$tmp/precious" || fail "a planted link was followed: exit $rc"
+  echo "outputs: 0600 new, modes kept, links kept, planted links refused"
+  ;;
 *) fail "unknown test $TEST" ;;
 esac
 echo "1 passed, 0 failed"
