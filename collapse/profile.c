@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #define ARENA_BLOCK (1u << 20)
 #define PROF_NOTE_KEEP 16
@@ -41,6 +42,9 @@ struct profile {
 	size_t nstacks, stacks_cap;
 	uint32_t *stack_slots;
 	size_t stack_slots_cap;
+
+	char *clean;			/* prof_intern's scratch for names it must clean */
+	size_t clean_cap;
 
 	bool fractional, differential;
 	bool keep_order;
@@ -96,6 +100,7 @@ void prof_free(struct profile *p)
 	}
 	free(p->frames);
 	free(p->frame_slots);
+	free(p->clean);
 	free(p->pool);
 	free(p->stacks);
 	free(p->stack_hash);
@@ -166,10 +171,85 @@ static int rehash(uint32_t **slots, size_t *cap, const uint32_t *hashes, size_t 
 	return 0;
 }
 
+/* Characters no frame name keeps: C0 and C1 controls (line breaks, tabs, escapes), DEL, the
+ * Unicode line and paragraph separators and the bidi controls that could reorder what a
+ * tooltip or a table shows. */
+static bool forbidden(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* length of the valid UTF-8 sequence at s[0..n) and its code point, or 0 */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned char c = s[0];
+	size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+		     : (c & 0xf8) == 0xf0 ? 4 : 0;
+	if (!len || len > n)
+		return 0;
+	uint32_t v = len == 1 ? c : c & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (s[i] & 0x3f);
+	}
+	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	if (v < min[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;	/* overlong, out of range, or a surrogate */
+	*cp = v;
+	return len;
+}
+
+/* The one sanitizer every frame name passes before it is interned, whatever its source
+ * (sampler, converters, symbolizer, folded input): ';' becomes ':' (it would split the
+ * frame), invalid UTF-8 and forbidden characters become U+FFFD. After it, every writer
+ * (folded, JSON, markdown, SVG, pprof) can trust a name. Returns the clean length in
+ * p->clean, or 0 when the name is clean as it is. */
+static ssize_t clean_name(struct profile *p, const char *name, size_t len)
+{
+	size_t i = 0;
+	while (i < len && (unsigned char)name[i] >= 0x20 && (unsigned char)name[i] < 0x7f &&
+	       name[i] != ';')
+		i++;
+	if (i == len)
+		return 0;	/* printable ASCII: the common case */
+	if (len > (SIZE_MAX - 16) / 3)
+		return -E2BIG;
+	if (grow((void **)&p->clean, &p->clean_cap, len * 3 + 1, 1))
+		return -ENOMEM;
+	memcpy(p->clean, name, i);
+	size_t w = i;
+	while (i < len) {
+		uint32_t cp;
+		size_t n = utf8_decode((const unsigned char *)name + i, len - i, &cp);
+		if (n && cp == ';') {
+			p->clean[w++] = ':';
+		} else if (n && !forbidden(cp)) {
+			memcpy(p->clean + w, name + i, n);
+			w += n;
+		} else {
+			memcpy(p->clean + w, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			w += 3;
+		}
+		i += n ? n : 1;
+	}
+	return (ssize_t)w;
+}
+
 int64_t prof_intern(struct profile *p, const char *name, size_t len)
 {
 	if (len > UINT32_MAX)
 		return -EINVAL;
+	ssize_t clean = clean_name(p, name, len);
+	if (clean < 0)
+		return clean;
+	if (clean) {
+		name = p->clean;
+		len = (size_t)clean;
+		if (len > UINT32_MAX)
+			return -EINVAL;
+	}
 	uint32_t h = (uint32_t)hash_bytes64(name, len, 0);
 	size_t mask = p->frame_slots_cap - 1;
 	size_t j = h & mask;

@@ -34,7 +34,9 @@ struct profile;
 struct profile *prof_new(void);
 void prof_free(struct profile *p);
 
-/* Interns a frame name (need not be NUL-terminated) and returns its id, or a negative errno. */
+/* Interns a frame name (need not be NUL-terminated) and returns its id, or a negative errno.
+ * Every name is sanitized first, whatever its source: ';' becomes ':', invalid UTF-8, control
+ * characters (C0, DEL, C1), line separators and bidi controls become U+FFFD. */
 int64_t prof_intern(struct profile *p, const char *name, size_t len);
 const char *prof_frame_name(const struct profile *p, uint32_t id);
 size_t prof_frame_len(const struct profile *p, uint32_t id);

@@ -142,8 +142,41 @@ static void test_detect(void)
 	CHECK_INT(collapse_detect(bt, strlen(bt)), FMT_BPFTRACE);
 }
 
+/* one sanitizer at the intern boundary: nothing a name holds can split a stack, break a line,
+ * reorder text or be invalid UTF-8 in any output */
+static void test_sanitize(void)
+{
+	static const struct { const char *in, *want; } cases[] = {
+		{ "plain_name(int) [k]", "plain_name(int) [k]" },
+		{ "x\t9999999999\nz", "x\xef\xbf\xbd" "9999999999\xef\xbf\xbdz" },
+		{ "my;comm", "my:comm" },
+		{ "bad\xff\xfe", "bad\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "c1\xc2\x85", "c1\xef\xbf\xbd" },			/* U+0085 NEL */
+		{ "rtl\xe2\x80\xaegnp.exe", "rtl\xef\xbf\xbdgnp.exe" },	/* U+202E */
+		{ "iso\xe2\x81\xa6x", "iso\xef\xbf\xbdx" },		/* U+2066 */
+		{ "ls\xe2\x80\xa8", "ls\xef\xbf\xbd" },			/* U+2028 */
+		{ "over\xc0\xaf", "over\xef\xbf\xbd\xef\xbf\xbd" },	/* overlong '/' */
+		{ "sur\xed\xa0\x80", "sur\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "caf\xc3\xa9 \xe6\x97\xa5\xf0\x9f\x94\xa5", "caf\xc3\xa9 \xe6\x97\xa5\xf0\x9f\x94\xa5" },
+		{ "del\x7f", "del\xef\xbf\xbd" },
+	};
+	struct profile *p = prof_new();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t id = prof_intern(p, cases[i].in, strlen(cases[i].in));
+		CHECK(id >= 0);
+		CHECK_STR(prof_frame_name(p, (uint32_t)id), cases[i].want);
+		/* the clean name is the same frame */
+		CHECK_INT(prof_intern(p, cases[i].want, strlen(cases[i].want)), id);
+	}
+	/* a NUL inside a name is a control character too */
+	int64_t id = prof_intern(p, "a\0b", 3);
+	CHECK_STR(prof_frame_name(p, (uint32_t)id), "a\xef\xbf\xbd" "b");
+	prof_free(p);
+}
+
 int main(void)
 {
+	test_sanitize();
 	test_intern();
 	test_fold_roundtrip();
 	test_perl_count_rules();

@@ -311,6 +311,19 @@ outputs)
   [ $rc = 2 ] && grep -q '^precious$' "$tmp/precious" || fail "a planted link was followed: exit $rc"
   echo "outputs: 0600 new, modes kept, links kept, planted links refused"
   ;;
+hostile-comm)
+  # a process that names itself "x<TAB>9999999999<LF>z" cannot add a stack or a count
+  /usr/bin/python3 -c '
+import ctypes, time
+ctypes.CDLL(None).prctl(15, b"x\t9999999999\nz", 0, 0, 0)
+end = time.time() + 1.5
+while time.time() < end: pass' & py=$!
+  sleep 0.2
+  "$SCORCH" record -q -F 499 -p "$py" -o "$tmp/h.folded" 2>"$tmp/err" || fail "$(cat "$tmp/err")"
+  awk 'NF < 2 || $NF !~ /^[0-9]+$/ || $NF > 100000 { exit 1 }' "$tmp/h.folded" || fail "injected: $(cat -A "$tmp/h.folded" | head -3)"
+  grep -q $'^x\xef\xbf\xbd9999999999\xef\xbf\xbdz;' "$tmp/h.folded" || fail "the name is not kept, cleaned: $(cut -c1-40 "$tmp/h.folded" | cat -A | head -2)"
+  echo "hostile-comm: $(wc -l < "$tmp/h.folded") stacks, none injected"
+  ;;
 *) fail "unknown test $TEST" ;;
 esac
 echo "1 passed, 0 failed"
