@@ -46,11 +46,16 @@ static bool take_count(const char *s, size_t *len, double *value, uint64_t *ival
 				frac = true;
 		}
 	}
-	char num[64];
-	size_t n = end - i < sizeof(num) - 1 ? end - i : sizeof(num) - 1;
-	memcpy(num, s + i, n);
-	num[n] = '\0';
-	*value = strtod(num, NULL);
+	/* strtod needs a terminated copy: on the stack, or (a count of 64+ digits) the heap */
+	char num[64], *big = NULL;
+	size_t n = end - i;
+	if (n >= sizeof(num) && !(big = malloc(n + 1)))
+		return false;
+	char *t = big ? big : num;
+	memcpy(t, s + i, n);
+	t[n] = '\0';
+	*value = strtod(t, NULL);
+	free(big);
 	*ivalue = iv;
 	*is_int = !frac && !overflow;
 	*len = i - 1;
@@ -144,7 +149,8 @@ int fold_read(struct profile *p, struct line_reader *lr)
 			prev = np;
 			prev_cap = keep * 2;
 		}
-		memcpy(prev, line, keep);
+		if (keep)
+			memcpy(prev, line, keep);
 		prev_len = keep;
 		prev_depth = depth;
 		if (diff)
@@ -153,6 +159,11 @@ int fold_read(struct profile *p, struct line_reader *lr)
 			err = prof_add(p, frames, depth, i1);
 		else
 			err = prof_add_f(p, frames, depth, v1);
+		if (err == -EOVERFLOW) {	/* kept at the largest count, never wrapped */
+			prof_diag_add(p, lr_name(lr), lr_lineno(lr),
+				      "the stack's count overflows 64 bits: kept at 18446744073709551615");
+			err = 0;
+		}
 		if (err)
 			goto out;
 	}

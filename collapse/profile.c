@@ -311,7 +311,7 @@ static int64_t stack_slot(struct profile *p, const uint32_t *frames, size_t dept
 			break;
 		const struct prof_stack *s = &p->stacks[slot - 1];
 		if (p->stack_hash[slot - 1] == h && s->depth == depth &&
-		    memcmp(p->pool + s->frames_off, frames, depth * sizeof(uint32_t)) == 0)
+		    (!depth || !memcmp(p->pool + s->frames_off, frames, depth * sizeof(uint32_t))))
 			return slot - 1;
 		j = (j + 1) & mask;
 	}
@@ -373,8 +373,13 @@ int prof_add(struct profile *p, const uint32_t *frames, size_t depth, uint64_t c
 		return (int)i;
 	if (seq_push(p, i, (double)count, 0))
 		return -ENOMEM;
-	p->stacks[i].count += count;
-	p->stacks[i].fcount += (double)count;
+	struct prof_stack *s = &p->stacks[i];
+	s->fcount += (double)count;
+	if (s->count > UINT64_MAX - count) {	/* saturates, and says so */
+		s->count = UINT64_MAX;
+		return -EOVERFLOW;
+	}
+	s->count += count;
 	return 0;
 }
 
@@ -461,7 +466,7 @@ uint64_t prof_total_int(const struct profile *p)
 {
 	uint64_t t = 0;
 	for (size_t i = 0; i < p->nstacks; i++)
-		t += p->stacks[i].count;
+		t = t > UINT64_MAX - p->stacks[i].count ? UINT64_MAX : t + p->stacks[i].count;
 	return t;
 }
 

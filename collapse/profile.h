@@ -43,7 +43,8 @@ size_t prof_frame_len(const struct profile *p, uint32_t id);
 size_t prof_nframes(const struct profile *p);
 
 /* Adds count samples to the stack frames[0..depth) (root first). depth 0 is allowed: an empty
- * stack, which folded output cannot express and which writers skip. */
+ * stack, which folded output cannot express and which writers skip. A sum past UINT64_MAX is
+ * kept at UINT64_MAX and returns -EOVERFLOW (the stack is added). */
 int prof_add(struct profile *p, const uint32_t *frames, size_t depth, uint64_t count);
 /* The same with a fractional count; marks the profile fractional. */
 int prof_add_f(struct profile *p, const uint32_t *frames, size_t depth, double count);

@@ -10,6 +10,7 @@
 
 #include "profile.h"
 #include "render.h"
+#include "text.h"
 
 #define FLAME_ROOT UINT32_MAX	/* the name id of the root frame ("all") */
 
@@ -91,7 +92,10 @@ struct frame_ctx {
 void frame_name_load(struct frame_ctx *c, const struct flame_node *n);
 /* flamegraph.pl's tooltip for n (call frame_name_load first): `NAME (1,234 samples, 5.67%)`,
  * `all (...)` for the root, `NAME (N samples, P%; +D%)` for differential input. Unescaped,
- * sanitized. Returns its length; buf needs sizeof(c->name) + 128 bytes. */
+ * sanitized. Returns its length; buf needs FRAME_TITLE_MAX bytes. */
+#define FRAME_COUNTNAME_MAX 256
+#define FRAME_TITLE_MAX (sizeof(((struct frame_ctx *)0)->name) + 3 * TEXT_NUM_MAX + \
+			 FRAME_COUNTNAME_MAX + 64)
 size_t frame_title(struct frame_ctx *c, const struct flame_node *n, char *buf);
 struct rgb frame_color(struct frame_ctx *c, const struct flame_node *n);
 

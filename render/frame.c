@@ -58,10 +58,10 @@ size_t frame_title(struct frame_ctx *c, const struct flame_node *n, char *buf)
 {
 	const struct render_opts *o = c->o;
 	const struct flame_tree *t = c->t;
-	char samples_txt[64], countname[256];
+	char samples_txt[TEXT_NUM_MAX], countname[FRAME_COUNTNAME_MAX];
 	/* sprintf "%.0f" of the width in samples, times --factor; the percentage is of that
 	 * rounded number, as in flamegraph.pl */
-	char samples_s[64];
+	char samples_s[TEXT_NUM_MAX];
 	snprintf(samples_s, sizeof(samples_s), "%.0f", (n->etime - n->stime) * o->factor);
 	double samples = strtod(samples_s, NULL);
 	text_commas(samples, samples_txt);
@@ -70,21 +70,23 @@ size_t frame_title(struct frame_ctx *c, const struct flame_node *n, char *buf)
 	countname[cn] = '\0';
 	size_t len = 0;
 	if (n->name == FLAME_ROOT && n->depth == 0)
-		return (size_t)sprintf(buf, "all (%s %s, 100%%)", samples_txt, countname);
+		return (size_t)snprintf(buf, FRAME_TITLE_MAX, "all (%s %s, 100%%)", samples_txt,
+					countname);
 	memcpy(buf, c->name, c->name_len);
 	len = c->name_len;
 	double pct = 100 * samples / (t->timemax * o->factor);
 	if (!n->has_delta) {
-		len += (size_t)sprintf(buf + len, " (%s %s, %.2f%%)", samples_txt, countname, pct);
+		len += (size_t)snprintf(buf + len, FRAME_TITLE_MAX - len, " (%s %s, %.2f%%)",
+					samples_txt, countname, pct);
 	} else {
 		double d = o->negate ? -n->delta : n->delta;
 		if (d == 0)
 			d = 0;	/* no "-0.00%": Perl negates an integer 0 to 0 */
-		char deltapct[64];
+		char deltapct[TEXT_NUM_MAX];
 		snprintf(deltapct, sizeof(deltapct), "%s%.2f", d > 0 ? "+" : "",
 			 100 * d / (t->timemax * o->factor));
-		len += (size_t)sprintf(buf + len, " (%s %s, %.2f%%; %s%%)", samples_txt, countname,
-				       pct, deltapct);
+		len += (size_t)snprintf(buf + len, FRAME_TITLE_MAX - len, " (%s %s, %.2f%%; %s%%)",
+					samples_txt, countname, pct, deltapct);
 	}
 	return len;
 }

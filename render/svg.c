@@ -163,7 +163,7 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 {
 	struct flame_geom g;
 	struct frame_ctx *c = calloc(1, sizeof(*c));
-	char *title = malloc(sizeof(c->name) + 256);
+	char *title = malloc(FRAME_TITLE_MAX);
 	char *label = malloc(sizeof(c->name) + 8);
 	struct nameattr *attrs = NULL;
 	size_t nattrs = 0;

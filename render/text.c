@@ -149,8 +149,10 @@ void text_xml_str(FILE *f, const char *s)
 
 size_t text_commas(double v, char *out)
 {
-	char digits[64];
+	char digits[TEXT_NUM_MAX];
 	int n = snprintf(digits, sizeof(digits), "%.0f", v);
+	if (n < 0 || n >= (int)sizeof(digits))	/* inf and nan are short: cannot happen */
+		n = 0;
 	size_t o = 0;
 	int start = 0;
 	if (digits[0] == '-' || digits[0] == '+')

@@ -23,7 +23,9 @@ void text_xml_content(FILE *f, const char *s, size_t n);
 /* Sanitizes and escapes a NUL-terminated string (titles, options); cut at 1 KiB. */
 void text_xml_str(FILE *f, const char *s);
 /* "%.0f" with thousands separators, as flamegraph.pl prints sample counts. */
-size_t text_commas(double v, char *out);
+/* room for any double printed "%.0f" (up to 309 digits), its thousands separators and sign */
+#define TEXT_NUM_MAX 448
+size_t text_commas(double v, char *out /* TEXT_NUM_MAX bytes */);
 /* A coordinate with at most one decimal, no trailing ".0". */
 size_t text_num(double v, char *out);
 

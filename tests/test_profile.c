@@ -101,6 +101,28 @@ static void test_big_counts(void)
 	CHECK_STR(s, "a 18446744073709551615\nb 9007199254740993\n");
 	free(s);
 	prof_free(p);
+
+	/* a sum past 64 bits saturates with a diagnostic naming the line, never wraps to 0 */
+	p = read_str("a;b 18446744073709551615\na;b 1\nc 2\n");
+	s = fold_to_string(p);
+	CHECK_STR(s, "a;b 18446744073709551615\nc 2\n");
+	CHECK_INT(prof_diag_count(p), 1);
+	CHECK_STR(prof_diag_get(p, 0)->where, "mem:2");
+	CHECK_INT(prof_total_int(p), UINT64_MAX);
+	free(s);
+	prof_free(p);
+
+	/* a 70-digit count is read whole (a double), not its first 63 digits */
+	p = read_str("a 1234567890123456789012345678901234567890123456789012345678901234567890\n");
+	CHECK(prof_total(p) > 1.2e69 && prof_total(p) < 1.3e69);
+	prof_free(p);
+
+	/* an empty stack first (UBSan: no memcpy from NULL), then a real one */
+	p = read_str(" 1\na 2\n");
+	s = fold_to_string(p);
+	CHECK_STR(s, "a 2\n");
+	free(s);
+	prof_free(p);
 }
 
 static void test_atomic_out(void)

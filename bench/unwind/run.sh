@@ -5,15 +5,16 @@
 # (/work/shared/workloads/truth-leaf.c, gcc -O2 -g -fomit-frame-pointer) and Debian's
 # /usr/bin/python3.11 running bench/unwind/work.py (recursive fib + string parsing).
 #  1. BPF cost per sample (kernel.bpf_stats_enabled: run_time_ns / run_cnt of do_sample),
-#     dwarf vs fp, 999 Hz, -p on two copies of the workload (both CPUs busy)
+#     dwarf vs fp, 999 Hz, -p on two copies of the workload (both CPUs busy), 2 runs each
 #  2. extra wall time of recording a 3 s run of the workload (hyperfine mean - 3 s; perf counts
 #     record + script), CPU time (user+sys, children included) and peak RSS (/usr/bin/time -v),
 #     bytes written (scorch's folded file vs perf.data)
-#  3. slowdown of a fixed amount of work (truth-leaf nR, work.py nR; ~1.5 s), best of 3, while
-#     each tool records it (-p, attached while the process is stopped), 99 and 999 Hz
+#  3. slowdown of a fixed amount of work (truth-leaf nR, work.py nR; ~1.5 s) while each tool
+#     records it (-p, attached while the process is stopped), 99 and 999 Hz; best of 5,
+#     interleaved with runs alone
 #  4. what the per-PC rule cache buys: "us/stack unwinding" with the default unwinder vs
 #     SCORCH_UNWIND=libdw (plain dwfl_getthread_frames), 999 Hz, 3 s
-# Needs root and an otherwise idle machine (no other profiler running). Takes about 6 minutes.
+# Needs root and an otherwise idle machine (no other profiler running). Takes about 7 minutes.
 # Run: bench/unwind/run.sh   (apt-get install -y linux-perf hyperfine bpftool time gcc python3.11)
 # Outputs in bench/out/unwind/ (summary.txt: the summary printed at the end).
 set -euo pipefail
@@ -44,34 +45,55 @@ WLS="leaf py"
 sum=$out/summary.txt; : > "$sum"
 note() { echo "$*" | tee -a "$sum"; }
 dwarf_line() { grep -h 'dwarf:' "$@" | sed 's/^scorch: record: dwarf: //'; }
+dwarf_total() { # the dwarf summary lines of these stderr files, added up
+  cat "$@" | python3 -c '
+import re, sys
+keys = ["user stacks", "whole", "past the copy", "without CFI", "unwind errors", "too deep",
+        "copies cut", "unreadable", "ring-buffer drops"]
+tot = dict.fromkeys(keys, 0); n = 0
+for line in sys.stdin:
+    if "dwarf:" not in line:
+        continue
+    n += 1
+    for k in keys:
+        tot[k] += int(re.search(r"(\d+) " + re.escape(k), line).group(1))
+print("%d recordings, %d user stacks, %d whole (%.2f%%); truncated: %d past the copy, %d without CFI, "
+      "%d unwind errors, %d too deep; %d copies cut, %d unreadable; %d ring-buffer drops"
+      % ((n,) + tuple(tot[k] for k in keys[:2]) + (100 * tot["whole"] / max(tot["user stacks"], 1),)
+         + tuple(tot[k] for k in keys[2:])))'
+}
+fp_total() { # samples and failed stacks in the fp recordings' stderr files
+  cat "$@" | awk '/ samples \(/ { n++; s += $3; sub(/.*lost, /, ""); f += $1 }
+    END { printf "%d recordings, %d samples, %d with a failed stack (%.1f%%)\n", n, s, f, 100 * f / (s ? s : 1) }'
+}
 
-echo "== 1. BPF cost per sample (999 Hz, -p two copies of the workload) =="
+echo "== 1. BPF cost per sample (999 Hz, -p two copies of the workload; 2 runs per mode, pooled) =="
 sysctl -qw kernel.bpf_stats_enabled=1
-prog_cost() { # ids loaded before -> "NS RUN_CNT" of the do_sample program loaded since
+prog_stats() { # ids loaded before -> "RUN_TIME_NS RUN_CNT" of the do_sample program loaded since
   bpftool prog show -j | python3 -c '
 import json, sys
 old = set(sys.argv[1].split())
 ps = [p for p in json.load(sys.stdin) if p.get("type") == "perf_event"
       and p.get("name") == "do_sample" and str(p["id"]) not in old and p.get("run_cnt")]
-if len(ps) != 1:
-    print("- -")
-else:
-    print("%.0f %d" % (ps[0]["run_time_ns"] / ps[0]["run_cnt"], ps[0]["run_cnt"]))' "$1"
+print("%d %d" % (ps[0]["run_time_ns"], ps[0]["run_cnt"]) if len(ps) == 1 else "0 0")' "$1"
 }
-declare -A BPF
+declare -A BPF BPF_NS BPF_CNT
 for w in $WLS; do
   wv=W_$w
-  for mode in dwarf fp; do
+  for mode in dwarf fp fp dwarf; do   # alternated: drifts in the VM's speed hit both modes
     ${!wv} 6 & a=$!; ${!wv} 6 & b=$!
     sleep 0.3
     before=$(do_sample_ids)
     "$S" record -F 999 -d 4 -p "$a,$b" --call-graph $mode -q -o "$out/bpf-$w-$mode.folded" \
-      2>"$out/bpf-$w-$mode.err" & r=$!
+      2>>"$out/bpf-$w-$mode.err" & r=$!
     sleep 3.5
-    read -r ns cnt <<<"$(prog_cost "$before")"
-    BPF[$w-$mode]=$ns
-    echo "$w $mode: $ns ns per sample ($cnt runs)"
+    read -r ns cnt <<<"$(prog_stats "$before")"
+    BPF_NS[$w-$mode]=$(( ${BPF_NS[$w-$mode]:-0} + ns )); BPF_CNT[$w-$mode]=$(( ${BPF_CNT[$w-$mode]:-0} + cnt ))
+    echo "$w $mode: $(( cnt ? ns / cnt : 0 )) ns per sample ($cnt runs)"
     wait $r || true; kill $a $b 2>/dev/null || true; wait $a $b 2>/dev/null || true
+  done
+  for mode in dwarf fp; do
+    BPF[$w-$mode]=$(( BPF_CNT[$w-$mode] ? BPF_NS[$w-$mode] / BPF_CNT[$w-$mode] : 0 ))
   done
 done
 sysctl -qw kernel.bpf_stats_enabled=0
@@ -114,7 +136,7 @@ print(" ".join("%.0f" % (1000 * (r["mean"] - 3.0)) for r in json.load(open(sys.a
   done
 done
 
-echo "== 3. slowdown of a fixed amount of work (best of 3) =="
+echo "== 3. slowdown of a fixed amount of work (best of 5, interleaved) =="
 timed() { # w tool hz -> wall seconds of one run of the fixed work while tool records it
   local w=$1 tool=$2 hz=$3 wv=W_$1 rv=R_$1 p r=
   bash -c 'kill -STOP $$; exec "$@"' _ ${!wv} n${!rv} & p=$!
@@ -131,21 +153,32 @@ timed() { # w tool hz -> wall seconds of one run of the fixed work while tool re
   if [ -n "$r" ]; then kill -INT "$r" 2>/dev/null || true; wait "$r" 2>/dev/null || true; fi
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
-best3() { local b=999 t i; for i in 1 2 3; do t=$(timed "$@"); b=$(awk -v x="$t" -v y="$b" 'BEGIN { print (x < y ? x : y) }'); done; echo "$b"; }
-declare -A SLOW
+declare -A SLOW BEST
 for w in $WLS; do
-  base=$(best3 "$w" none 0); SLOW[$w-base]=$base
+  # rounds of (alone, dwarf, fp, perf), best of 5 per tool and rate; the alone time is the best
+  # of all 10 alone runs. Interleaved because this VM's speed drifts (python: 1.1-2.0 s alone).
+  for hz in 99 999; do
+    for i in 1 2 3 4 5; do
+      for tool in none dwarf fp perf; do
+        k=$w-$tool-$hz; [ $tool = none ] && k=$w-none
+        t=$(timed "$w" "$tool" "$hz")
+        BEST[$k]=$(awk -v x="$t" -v y="${BEST[$k]:-999}" 'BEGIN { print (x < y ? x : y) }')
+      done
+    done
+  done
+  base=${BEST[$w-none]}; SLOW[$w-base]=$base
   echo "$w alone: $base s"
   for hz in 99 999; do
     line="$w $hz Hz:"
     for tool in dwarf fp perf; do
-      t=$(best3 "$w" "$tool" "$hz")
+      t=${BEST[$w-$tool-$hz]}
       SLOW[$w-$tool-$hz]=$(awk -v t="$t" -v b="$base" 'BEGIN { printf "%+.1f", 100 * (t / b - 1) }')
       line+=" $tool $t s (${SLOW[$w-$tool-$hz]}%)"
     done
     echo "$line"
   done
 done
+rm -f "$out"/*.data.old "$out/slow.data"
 
 echo "== 4. unwinding time per stack: per-PC rule cache vs plain libdw (999 Hz, 3 s) =="
 declare -A UNW
@@ -177,7 +210,6 @@ for w in $WLS; do
   note "   bytes written: scorch dwarf ${BYTES[$w-dwarf]}, fp ${BYTES[$w-fp]}, perf.data ${BYTES[$w-perf]}; dwarf/perf $(ratio "${BYTES[$w-dwarf]}" "${BYTES[$w-perf]}")x"
   note "3. slowdown (alone ${SLOW[$w-base]} s): 99 Hz dwarf ${SLOW[$w-dwarf-99]}%, fp ${SLOW[$w-fp-99]}%, perf ${SLOW[$w-perf-99]}%; 999 Hz dwarf ${SLOW[$w-dwarf-999]}%, fp ${SLOW[$w-fp-999]}%, perf ${SLOW[$w-perf-999]}%"
   note "4. us/stack unwinding: rule cache ${UNW[$w-cache]}, libdw ${UNW[$w-libdw]}; libdw/cache $(ratio "${UNW[$w-libdw]}" "${UNW[$w-cache]}")x"
-  note "   dwarf lines: section 1: $(dwarf_line "$out/bpf-$w-dwarf.err")"
-  note "                section 2: $(dwarf_line "$out/time-$w-dwarf.err")"
-  note "                section 3 (999 Hz, last run): $(dwarf_line "$out/slow-$w-dwarf-999.err" | tail -1)"
+  note "   all dwarf recordings: $(dwarf_total "$out"/{bpf,time,slow,unw}-"$w"-*.err)"
+  note "   all fp recordings: $(fp_total "$out"/{bpf,time,slow}-"$w"-fp*.err)"
 done

@@ -103,6 +103,21 @@ for want in ["</title><script>alert(1)</script>", "]]>x", "a\ufffdb\ufffd", "bad
 p = subprocess.run(["xmllint", "--noout", "-"], input=render(folded).stdout, capture_output=True)
 check(p.returncode == 0, f"xmllint: {p.stderr.decode()[:300]}")
 
+# --- sizes no buffer was sized for (run under ASan in the sanitize pass) ---
+big = b"9" * 60
+for folded, opts in [(b"a;b " + big + b"\n", ()),
+                     (b"\xff" * 5000 + b" 3\n", ("--countname", "c" * 255)),
+                     (b"\xff" * 5000 + b" 1 " + big + b"\n", ("--countname", "\u00e9" * 200)),
+                     (b"a " + b"9" * 300 + b"\n", ("--total", "1"))]:
+    p = render(folded, *opts)
+    try:
+        root, fr = frames(p.stdout)
+        check(len(fr) >= 2, f"frames for {folded[:20]!r}")
+    except ET.ParseError as e:
+        check(False, f"huge sizes {folded[:20]!r}: {e}")
+_, fr = frames(render(b"a;b " + big + b"\n").stdout)
+check(fr[0][0].startswith("all (999,999,999,999,999,9"), f"60-digit count: {fr[0][0][:60]}")
+
 # --- options ---
 root, fr = frames(render(b"a;b 1\n", "--inverted").stdout)
 check(root.find(f".//{NS}text[@id='title']").text == "Icicle Graph", "inverted title")
