@@ -16,6 +16,21 @@ static bool is_hex(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* whether s[0..n) ends with whitespace and a count (digits, maybe a point), and whether a
+ * ':' stands right before that whitespace */
+static bool ends_with_count(const char *s, size_t n, bool *colon)
+{
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\r' || s[n - 1] == '\t'))
+		n--;
+	size_t d = n;
+	while (d > 0 && ((s[d - 1] >= '0' && s[d - 1] <= '9') || s[d - 1] == '.'))
+		d--;
+	if (d == n || d == 0 || (s[d - 1] != ' ' && s[d - 1] != '\t'))
+		return false;
+	*colon = d >= 2 && s[d - 2] == ':';
+	return true;
+}
+
 enum input_format collapse_detect(const char *data, size_t len)
 {
 	size_t pos = 0, lines = 0;
@@ -25,10 +40,16 @@ enum input_format collapse_detect(const char *data, size_t len)
 		const char *s = data + pos;
 		size_t n = end - pos;
 		lines++;
-		/* bpftrace: a map entry `@name[key...]: N` or `@[`, or its banner */
-		if (starts_with(s, n, "@") || starts_with(s, n, "Attaching ") )
-			if (starts_with(s, n, "Attaching ") || memchr(s, '[', n) || memchr(s, ':', n))
+		/* bpftrace: its banner, a one-line entry `@name[key]: N` / `@name: N`, or an entry
+		 * that opens a multi-line key (`@[`, no count at its end). A folded line whose first
+		 * frame starts with '@' ends with a count not after a ':' (`@plt;f 3`). */
+		if (starts_with(s, n, "Attaching "))
+			return FMT_BPFTRACE;
+		if (starts_with(s, n, "@")) {
+			bool colon;
+			if (!ends_with_count(s, n, &colon) || colon)
 				return FMT_BPFTRACE;
+		}
 		/* perf script: a frame line `[ws]ADDR sym (module)`, indented or not (old perf
 		 * versions print frames flush left); folded lines end with a count instead */
 		size_t e = n;

@@ -162,6 +162,13 @@ static void test_detect(void)
 	CHECK_INT(collapse_detect(perf, strlen(perf)), FMT_PERF);
 	const char *bt = "Attaching 1 probe...\n\n@[\n    foo+1\n]: 3\n";
 	CHECK_INT(collapse_detect(bt, strlen(bt)), FMT_BPFTRACE);
+	/* without the banner: a one-line entry, a scalar, a multi-line key */
+	static const char *bts[] = { "@cnt[python3]: 12\n", "@n: 3\n", "@stacks[\n  f+1\n]: 2\n" };
+	for (size_t i = 0; i < 3; i++)
+		CHECK_INT(collapse_detect(bts[i], strlen(bts[i])), FMT_BPFTRACE);
+	/* folded stacks whose first frame starts with '@' are folded, not bpftrace */
+	const char *at = "@plt;foo 3\n@x[1];bar:baz 2\n";
+	CHECK_INT(collapse_detect(at, strlen(at)), FMT_FOLDED);
 }
 
 /* one sanitizer at the intern boundary: nothing a name holds can split a stack, break a line,
