@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FRAME_SCRATCH 4096
 
 static inline bool is_ws(char c)	/* Perl's \s */
 {
@@ -142,8 +141,26 @@ struct perf_state {
 	struct u32vec leaf_first;	/* frames of the current sample, leaf first */
 	struct u32vec line_ids;		/* frames of the line being parsed */
 	struct line_cache cache;
-	char scratch[FRAME_SCRATCH];
+	char *scratch;		/* one frame or process name being built, as long as it needs */
+	size_t scratch_cap;
 };
+
+/* room for need bytes in st->scratch: names are never cut (two different 5 KB C++ names stay
+ * two frames, as in stackcollapse-perf.pl) */
+static int scratch_reserve(struct perf_state *st, size_t need)
+{
+	if (need <= st->scratch_cap)
+		return 0;
+	size_t cap = st->scratch_cap ? st->scratch_cap : 4096;
+	while (cap < need)
+		cap *= 2;
+	char *n = realloc(st->scratch, cap);
+	if (!n)
+		return -ENOMEM;
+	st->scratch = n;
+	st->scratch_cap = cap;
+	return 0;
+}
 
 /* Perl: ^(\S.+?)\s+(\d+)[/]*(\d+)*\s+ -- the lazy comm means the first whitespace position (after at
  * least two characters) from which the rest matches. */
@@ -278,8 +295,10 @@ static int header_line(struct perf_state *st, const char *s, size_t len, size_t 
 		pid_n = 1;
 	}
 
+	if (scratch_reserve(st, comm_len + pid_n + tid_n + 8))
+		return -ENOMEM;
 	char *buf = st->scratch;
-	size_t n = 0, cap = sizeof(st->scratch);
+	size_t n = 0, cap = st->scratch_cap;
 #define APPEND(src, l) do { size_t l_ = (l); if (n + l_ >= cap) l_ = cap - 1 - n; \
 	memcpy(buf + n, (src), l_); n += l_; } while (0)
 	APPEND(s, comm_len);
@@ -399,8 +418,10 @@ static int64_t frame_name(struct perf_state *st, const char *func, size_t flen, 
 			  const char *pc, size_t pc_len, const char *mod, size_t mod_len)
 {
 	const struct collapse_opts *o = st->o;
+	if (scratch_reserve(st, (flen > mod_len ? flen : mod_len) + 96))
+		return -ENOMEM;
 	char *buf = st->scratch;
-	size_t cap = sizeof(st->scratch) - 8, n = 0;
+	size_t cap = st->scratch_cap - 8, n = 0;
 
 	if (flen == 9 && memcmp(func, "[unknown]", 9) == 0) {
 		const char *name = "unknown";
@@ -619,6 +640,7 @@ out:
 	free(stack.v);
 	free(st->leaf_first.v);
 	free(st->line_ids.v);
+	free(st->scratch);
 	lc_free(&st->cache);
 	free(st);
 	return err;

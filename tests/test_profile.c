@@ -203,8 +203,34 @@ static void test_sanitize(void)
 	prof_free(p);
 }
 
+/* perf script frame names are never cut: two 5 KB C++ names that differ at the end stay two
+ * frames, as in stackcollapse-perf.pl */
+static void test_perf_long_names(void)
+{
+	size_t n = 12000, len = 0;
+	char *text = malloc(2 * n + 512);
+	for (int k = 0; k < 2; k++) {
+		len += (size_t)sprintf(text + len, "prog 123 1.0: cycles:\n\t4004d0 ns::f<");
+		memset(text + len, 'x', 5000);
+		len += 5000;
+		len += (size_t)sprintf(text + len, "%c>+0x1 (/bin/prog)\n\t4004e0 main+0x2 (/bin/prog)\n\n",
+				       'A' + k);
+	}
+	struct profile *p = prof_new();
+	struct line_reader *lr;
+	struct collapse_opts o = { 0 };
+	CHECK_INT(lr_open_mem(&lr, text, len, "mem"), 0);
+	CHECK_INT(perf_collapse(p, lr, &o), 0);
+	lr_close(lr);
+	CHECK_INT(prof_nstacks(p), 2);
+	CHECK_INT(prof_frame_len(p, prof_stack_frames(p, prof_stack(p, 0))[2]), 5008);
+	prof_free(p);
+	free(text);
+}
+
 int main(void)
 {
+	test_perf_long_names();
 	test_sanitize();
 	test_intern();
 	test_fold_roundtrip();
