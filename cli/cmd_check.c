@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "diff.h"
 #include "render.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -42,19 +43,9 @@ static void md_escape(FILE *f, const char *s)
 	}
 }
 
-static void json_string(FILE *f, const char *s)
+static void json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	json_string(f, s, strlen(s), false);
 }
 
 static void md_table(FILE *f, const struct profile *d, const struct check_result *r, bool worse,
@@ -89,7 +80,7 @@ static void json_list(FILE *f, const struct profile *d, const struct check_resul
 		fputs(first ? "\n    {" : ",\n    {", f);
 		first = false;
 		fputs("\"function\": ", f);
-		json_string(f, prof_frame_name(d, c->frame));
+		json_str(f, prof_frame_name(d, c->frame));
 		fprintf(f, ", \"share\": \"%s\", \"baseline_pct\": %.4f, \"current_pct\": %.4f, "
 			   "\"change_points\": %.4f, \"z\": %.3f}",
 			c->kind == DIFF_SELF ? "self" : "inclusive", c->base_pct, c->cur_pct,
@@ -211,9 +202,9 @@ int cmd_check(int argc, char **argv)
 	const char *verdict = r.nregressions ? "regression" : "ok";
 	if (json) {
 		fprintf(f, "{\n  \"verdict\": \"%s\",\n  \"baseline\": {\"file\": ", verdict);
-		json_string(f, files[0]);
+		json_str(f, files[0]);
 		fprintf(f, ", \"samples\": %.0f},\n  \"current\": {\"file\": ", r.base_total);
-		json_string(f, files[1]);
+		json_str(f, files[1]);
 		fprintf(f, ", \"samples\": %.0f},\n  \"threshold_points\": %g,\n  \"alpha\": %g,\n"
 			   "  \"functions\": %zu,\n  \"z_critical\": %.3f,\n  \"regressions\": ",
 			r.cur_total, co.threshold_pts, co.alpha, r.functions, r.z_critical);

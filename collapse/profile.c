@@ -3,6 +3,7 @@
  * frames and stacks, never with input size, and nothing is allocated per sample. */
 #include "profile.h"
 #include "hash.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <math.h>
@@ -178,27 +179,6 @@ static bool forbidden(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
 	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
-/* length of the valid UTF-8 sequence at s[0..n) and its code point, or 0 */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-		     : (c & 0xf8) == 0xf0 ? 4 : 0;
-	if (!len || len > n)
-		return 0;
-	uint32_t v = len == 1 ? c : c & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	if (v < min[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;	/* overlong, out of range, or a surrogate */
-	*cp = v;
-	return len;
 }
 
 /* The one sanitizer every frame name passes before it is interned, whatever its source

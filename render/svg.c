@@ -5,6 +5,7 @@
  * a function name can never end an element or start a script. */
 #include "flame.h"
 #include "flame_assets.h"
+#include "utf8.h"
 #include "svg.h"
 #include "text.h"
 
@@ -37,19 +38,7 @@ static void put_attr_num(FILE *f, const char *name, double v)
  * (so neither "]]>" nor "</script>" can appear). */
 static void put_js_string(FILE *f, const char *s)
 {
-	char buf[1024];
-	size_t n = text_sanitize(s, strlen(s), buf, sizeof(buf), NULL);
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)buf[i];
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '<' || c == '>' || c == '&' || c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	json_string(f, s, strlen(s), true);
 }
 
 /* Font names go into CSS: keep only characters a font list needs. */

@@ -68,6 +68,11 @@ assert all(x["change_points"] > 30 and x["z"] > j["z_critical"] for x in r), r
 assert j["improvements"] == [], j["improvements"]   # the others shrink ~1 point: under the threshold
 PY
 "$S" check "$tmp/slow" "$tmp/base" > /dev/null; [ $? = 0 ] && ok || bad "an improvement is not a regression"
+# JSON stays valid for any name: a file name that is not UTF-8, frame names with controls
+cp "$tmp/slow" "$tmp/$(printf 'x\377\001y')"
+printf 'r;a\001b\342\200\256 5\n' >> "$tmp/$(printf 'x\377\001y')"
+"$S" check --json "$tmp/base" "$tmp/$(printf 'x\377\001y')" > "$tmp/j2"
+python3 -c 'import json, sys; json.load(open(sys.argv[1], encoding="utf-8"))' "$tmp/j2" && ok || bad "check --json with hostile names: $(head -c 300 "$tmp/j2")"
 # bad inputs: exit 2
 "$S" check "$tmp/base" > /dev/null 2>&1; [ $? = 2 ] && ok || bad "one file"
 "$S" check "$tmp/base" "$tmp/missing" > /dev/null 2>&1; [ $? = 2 ] && ok || bad "missing file"

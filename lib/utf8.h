@@ -1,0 +1,20 @@
+/* UTF-8 and JSON text shared by every stage that writes text from outside (frame names, file
+ * names): one decoder, one JSON string writer. No stage includes are needed. */
+#ifndef SCORCH_LIB_UTF8_H
+#define SCORCH_LIB_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The length of the valid UTF-8 sequence at s[0..n) and its code point, or 0 when it is
+ * invalid (a stray byte, an overlong form, a surrogate, past U+10FFFF, or cut short). */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
+/* Writes s[0..n) as a JSON string, quotes included: '"' and '\' escaped, control characters,
+ * U+2028 and U+2029 as \uXXXX (valid inside a JavaScript literal too), invalid UTF-8 as
+ * \ufffd. With html_safe, '<', '>' and '&' are escaped too (text inside <script>). */
+void json_string(FILE *f, const char *s, size_t n, bool html_safe);
+
+#endif
