@@ -61,16 +61,7 @@ struct profile {
 
 static uint32_t hash_ids(const uint32_t *ids, size_t n)
 {
-	uint64_t h = 0x2545f4914f6cdd1dULL ^ n;
-	size_t i = 0;
-	for (; i + 2 <= n; i += 2) {
-		uint64_t w = (uint64_t)ids[i] | ((uint64_t)ids[i + 1] << 32);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 31;
-	}
-	if (i < n)
-		h = (h ^ ids[i]) * 0xc4ceb9fe1a85ec53ULL;
-	return (uint32_t)hash_mix64(h);
+	return (uint32_t)hash_u32s(ids, n);
 }
 
 struct profile *prof_new(void)

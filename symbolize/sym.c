@@ -6,6 +6,7 @@
  * PT_LOAD that holds it, then a symbol (.symtab, .dynsym, DWARF, separate debug files), with
  * inlined callers from DWARF scopes. Every resolved address is cached. */
 #include "sym_int.h"
+#include "hash.h"
 
 #include <dlfcn.h>
 #include <dwarf.h>
@@ -26,7 +27,7 @@ int64_t fc_find(const struct frame_cache *c, uint64_t key)
 {
 	if (!c->cap)
 		return -1;
-	size_t mask = c->cap - 1, j = (size_t)((key + 1) * 0x9e3779b97f4a7c15ULL >> 20) & mask;
+	size_t mask = c->cap - 1, j = (size_t)hash_u64(key + 1) & mask;
 	for (;; j = (j + 1) & mask) {
 		if (!c->keys[j])
 			return -1;
@@ -50,7 +51,7 @@ int fc_put(struct frame_cache *c, uint64_t key, uint32_t off, uint32_t cnt)
 		for (size_t i = 0; i < c->cap; i++) {
 			if (!c->keys[i])
 				continue;
-			size_t j = (size_t)(c->keys[i] * 0x9e3779b97f4a7c15ULL >> 20) & (ncap - 1);
+			size_t j = (size_t)hash_u64(c->keys[i]) & (ncap - 1);
 			while (nk[j])
 				j = (j + 1) & (ncap - 1);
 			nk[j] = c->keys[i];
@@ -65,7 +66,7 @@ int fc_put(struct frame_cache *c, uint64_t key, uint32_t off, uint32_t cnt)
 		c->cnt = nc;
 		c->cap = ncap;
 	}
-	size_t mask = c->cap - 1, j = (size_t)((key + 1) * 0x9e3779b97f4a7c15ULL >> 20) & mask;
+	size_t mask = c->cap - 1, j = (size_t)hash_u64(key + 1) & mask;
 	while (c->keys[j])
 		j = (j + 1) & mask;
 	c->keys[j] = key + 1;
