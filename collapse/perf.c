@@ -163,7 +163,9 @@ static int scratch_reserve(struct perf_state *st, size_t need)
 }
 
 /* Perl: ^(\S.+?)\s+(\d+)[/]*(\d+)*\s+ -- the lazy comm means the first whitespace position (after at
- * least two characters) from which the rest matches. */
+ * least two characters) from which the rest matches. Every position inside one run of
+ * whitespace reaches the same end of the run, so a run that fails is skipped whole: linear in
+ * the line (a line of 100 KB of spaces was quadratic). */
 static bool match_header(const char *s, size_t len, size_t *comm_len, const char **pid,
 			 size_t *pid_len, const char **tid, size_t *tid_len)
 {
@@ -175,11 +177,14 @@ static bool match_header(const char *s, size_t len, size_t *comm_len, const char
 		size_t j = k;
 		while (j < len && is_ws(s[j]))
 			j++;
+		size_t run_end = j;
 		size_t d1 = j;
 		while (j < len && is_digit(s[j]))
 			j++;
-		if (j == d1)
+		if (j == d1) {
+			k = run_end - 1;
 			continue;
+		}
 		size_t d1_end = j;
 		while (j < len && s[j] == '/')
 			j++;
@@ -187,8 +192,10 @@ static bool match_header(const char *s, size_t len, size_t *comm_len, const char
 		while (j < len && is_digit(s[j]))
 			j++;
 		size_t d2_end = j;
-		if (j >= len || !is_ws(s[j]))
+		if (j >= len || !is_ws(s[j])) {
+			k = run_end - 1;
 			continue;
+		}
 		*comm_len = k;
 		*pid = s + d1;
 		*pid_len = d1_end - d1;
