@@ -4,6 +4,8 @@
  * frames in key order, then the user stack, then the kernel stack on top. Maps that never hold
  * a stack (@cpu[1]: 5, @n: 3) are skipped with a note. Rules: README, "bpftrace rules". */
 #include "collapse.h"
+#include "hash.h"
+#include "htab.h"
 #include "u32vec.h"
 
 #include <errno.h>
@@ -23,6 +25,8 @@ struct bt_stack {
 
 struct bt_map {
 	char *name;
+	size_t len;
+	uint32_t hash;
 	bool has_stack;
 	size_t entries;
 };
@@ -46,7 +50,8 @@ struct bt_state {
 	bool stack_open;
 	/* finished entries, added once we know which maps hold stacks */
 	struct bt_map *maps;
-	size_t nmaps;
+	size_t nmaps, maps_cap;
+	struct htab map_index;	/* by name: a dump of 40k maps stays linear */
 	struct bt_entry *entries;
 	size_t nentries, entries_cap;
 	struct u32vec out_frames;
@@ -406,22 +411,30 @@ static int entry_finish(struct bt_state *st, uint64_t count)
 
 static int map_index(struct bt_state *st, const char *name, size_t n, uint32_t *idx)
 {
-	for (size_t i = 0; i < st->nmaps; i++) {
-		if (strlen(st->maps[i].name) == n && !memcmp(st->maps[i].name, name, n)) {
-			*idx = (uint32_t)i;
+	uint32_t h = (uint32_t)hash_bytes64(name, n, 0), e;
+	size_t j = htab_start(&st->map_index, h);
+	for (; (e = htab_slot(&st->map_index, j)); j = htab_next(&st->map_index, j)) {
+		const struct bt_map *m = &st->maps[e - 1];
+		if (m->hash == h && m->len == n && !memcmp(m->name, name, n)) {
+			*idx = e - 1;
 			return 0;
 		}
 	}
-	struct bt_map *nm = realloc(st->maps, (st->nmaps + 1) * sizeof(*nm));
-	if (!nm)
-		return -ENOMEM;
-	st->maps = nm;
+	if (st->nmaps == st->maps_cap) {
+		size_t ncap = st->maps_cap ? st->maps_cap * 2 : 16;
+		struct bt_map *nm = realloc(st->maps, ncap * sizeof(*nm));
+		if (!nm)
+			return -ENOMEM;
+		st->maps = nm;
+		st->maps_cap = ncap;
+	}
 	char *copy = strndup(name, n);
 	if (!copy)
 		return -ENOMEM;
-	st->maps[st->nmaps] = (struct bt_map){ .name = copy };
+	st->maps[st->nmaps] = (struct bt_map){ .name = copy, .len = n, .hash = h };
 	*idx = (uint32_t)st->nmaps++;
-	return 0;
+	return htab_put(&st->map_index, j, *idx, st->nmaps, &st->maps[0].hash,
+			sizeof(struct bt_map));
 }
 
 /* A line starting with '@': `@name[keys...` opens an entry; `@name: value` is a scalar map. */
@@ -558,6 +571,7 @@ out:
 	for (size_t i = 0; i < st->nmaps; i++)
 		free(st->maps[i].name);
 	free(st->maps);
+	htab_free(&st->map_index);
 	free(st->entries);
 	free(st->scalars.v);
 	free(st->stack_frames.v);

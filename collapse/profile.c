@@ -3,6 +3,7 @@
  * frames and stacks, never with input size, and nothing is allocated per sample. */
 #include "profile.h"
 #include "hash.h"
+#include "htab.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -32,8 +33,7 @@ struct profile {
 	struct arena_block *arena;
 	struct frame_rec *frames;
 	size_t nframes, frames_cap;
-	uint32_t *frame_slots;		/* open addressing: frame id + 1, 0 empty */
-	size_t frame_slots_cap;		/* power of two */
+	struct htab frame_index;	/* by name */
 
 	/* stacks */
 	uint32_t *pool;			/* frame ids of all unique stacks */
@@ -41,8 +41,7 @@ struct profile {
 	struct prof_stack *stacks;
 	uint32_t *stack_hash;		/* per stack, to rehash without recomputing */
 	size_t nstacks, stacks_cap;
-	uint32_t *stack_slots;
-	size_t stack_slots_cap;
+	struct htab stack_index;	/* by frame ids */
 
 	char *clean;			/* prof_intern's scratch for names it must clean */
 	size_t clean_cap;
@@ -69,14 +68,6 @@ struct profile *prof_new(void)
 	struct profile *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	p->frame_slots_cap = 1024;
-	p->stack_slots_cap = 1024;
-	p->frame_slots = calloc(p->frame_slots_cap, sizeof(uint32_t));
-	p->stack_slots = calloc(p->stack_slots_cap, sizeof(uint32_t));
-	if (!p->frame_slots || !p->stack_slots) {
-		prof_free(p);
-		return NULL;
-	}
 	return p;
 }
 
@@ -91,12 +82,12 @@ void prof_free(struct profile *p)
 		b = next;
 	}
 	free(p->frames);
-	free(p->frame_slots);
+	htab_free(&p->frame_index);
 	free(p->clean);
 	free(p->pool);
 	free(p->stacks);
 	free(p->stack_hash);
-	free(p->stack_slots);
+	htab_free(&p->stack_index);
 	free(p->seq);
 	for (size_t i = 0; i < p->nnotes && i < PROF_NOTE_KEEP; i++)
 		free(p->notes[i]);
@@ -139,26 +130,6 @@ static int grow(void **ptr, size_t *cap, size_t need, size_t elem)
 	if (!np)
 		return -ENOMEM;
 	*ptr = np;
-	*cap = ncap;
-	return 0;
-}
-
-static int rehash(uint32_t **slots, size_t *cap, const uint32_t *hashes, size_t stride_bytes,
-		  size_t n)
-{
-	size_t ncap = *cap * 2;
-	uint32_t *ns = calloc(ncap, sizeof(uint32_t));
-	if (!ns)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t h = *(const uint32_t *)((const char *)hashes + i * stride_bytes);
-		size_t j = h & (ncap - 1);
-		while (ns[j])
-			j = (j + 1) & (ncap - 1);
-		ns[j] = (uint32_t)i + 1;
-	}
-	free(*slots);
-	*slots = ns;
 	*cap = ncap;
 	return 0;
 }
@@ -221,17 +192,12 @@ int64_t prof_intern(struct profile *p, const char *name, size_t len)
 		if (len > UINT32_MAX)
 			return -EINVAL;
 	}
-	uint32_t h = (uint32_t)hash_bytes64(name, len, 0);
-	size_t mask = p->frame_slots_cap - 1;
-	size_t j = h & mask;
-	for (;;) {
-		uint32_t slot = p->frame_slots[j];
-		if (!slot)
-			break;
+	uint32_t h = (uint32_t)hash_bytes64(name, len, 0), slot;
+	size_t j = htab_start(&p->frame_index, h);
+	for (; (slot = htab_slot(&p->frame_index, j)); j = htab_next(&p->frame_index, j)) {
 		const struct frame_rec *f = &p->frames[slot - 1];
 		if (f->hash == h && f->len == len && memcmp(f->name, name, len) == 0)
 			return slot - 1;
-		j = (j + 1) & mask;
 	}
 	if (p->nframes >= UINT32_MAX - 1)
 		return -E2BIG;
@@ -244,12 +210,9 @@ int64_t prof_intern(struct profile *p, const char *name, size_t len)
 	s[len] = '\0';
 	uint32_t id = (uint32_t)p->nframes++;
 	p->frames[id] = (struct frame_rec){ .name = s, .len = (uint32_t)len, .hash = h };
-	p->frame_slots[j] = id + 1;
-	if (p->nframes * 2 > p->frame_slots_cap) {
-		if (rehash(&p->frame_slots, &p->frame_slots_cap, &p->frames[0].hash,
-			   sizeof(struct frame_rec), p->nframes))
-			return -ENOMEM;
-	}
+	if (htab_put(&p->frame_index, j, id, p->nframes, &p->frames[0].hash,
+		     sizeof(struct frame_rec)))
+		return -ENOMEM;
 	return id;
 }
 
@@ -273,18 +236,13 @@ static int64_t stack_slot(struct profile *p, const uint32_t *frames, size_t dept
 {
 	if (depth > UINT32_MAX)
 		return -EINVAL;
-	uint32_t h = hash_ids(frames, depth);
-	size_t mask = p->stack_slots_cap - 1;
-	size_t j = h & mask;
-	for (;;) {
-		uint32_t slot = p->stack_slots[j];
-		if (!slot)
-			break;
+	uint32_t h = hash_ids(frames, depth), slot;
+	size_t j = htab_start(&p->stack_index, h);
+	for (; (slot = htab_slot(&p->stack_index, j)); j = htab_next(&p->stack_index, j)) {
 		const struct prof_stack *s = &p->stacks[slot - 1];
 		if (p->stack_hash[slot - 1] == h && s->depth == depth &&
 		    (!depth || !memcmp(p->pool + s->frames_off, frames, depth * sizeof(uint32_t))))
 			return slot - 1;
-		j = (j + 1) & mask;
 	}
 	if (p->pool_len + depth > UINT32_MAX || p->nstacks >= UINT32_MAX - 1)
 		return -E2BIG;
@@ -306,12 +264,9 @@ static int64_t stack_slot(struct profile *p, const uint32_t *frames, size_t dept
 					      .depth = (uint32_t)depth };
 	p->stack_hash[idx] = h;
 	p->pool_len += depth;
-	p->stack_slots[j] = (uint32_t)idx + 1;
-	if (p->nstacks * 2 > p->stack_slots_cap) {
-		if (rehash(&p->stack_slots, &p->stack_slots_cap, p->stack_hash, sizeof(uint32_t),
-			   p->nstacks))
-			return -ENOMEM;
-	}
+	if (htab_put(&p->stack_index, j, (uint32_t)idx, p->nstacks, p->stack_hash,
+		     sizeof(uint32_t)))
+		return -ENOMEM;
 	return (int64_t)idx;
 }
 

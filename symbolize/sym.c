@@ -7,6 +7,7 @@
  * inlined callers from DWARF scopes. Every resolved address is cached. */
 #include "sym_int.h"
 #include "hash.h"
+#include "htab.h"
 
 #include <dlfcn.h>
 #include <dwarf.h>
@@ -23,64 +24,39 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-int64_t fc_find(const struct frame_cache *c, uint64_t key)
+const struct fc_entry *fc_find(const struct frame_cache *c, uint64_t key)
 {
-	if (!c->cap)
-		return -1;
-	size_t mask = c->cap - 1, j = (size_t)hash_u64(key + 1) & mask;
-	for (;; j = (j + 1) & mask) {
-		if (!c->keys[j])
-			return -1;
-		if (c->keys[j] == key + 1)
-			return (int64_t)j;
-	}
+	uint32_t h = (uint32_t)hash_u64(key), e;
+	for (size_t j = htab_start(&c->index, h); (e = htab_slot(&c->index, j));
+	     j = htab_next(&c->index, j))
+		if (c->e[e - 1].key == key)
+			return &c->e[e - 1];
+	return NULL;
 }
 
 int fc_put(struct frame_cache *c, uint64_t key, uint32_t off, uint32_t cnt)
 {
-	if ((c->n + 1) * 2 > c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 1024;
-		uint64_t *nk = calloc(ncap, sizeof(*nk));
-		uint32_t *no = malloc(ncap * sizeof(*no)), *nc = malloc(ncap * sizeof(*nc));
-		if (!nk || !no || !nc) {
-			free(nk);
-			free(no);
-			free(nc);
+	uint32_t h = (uint32_t)hash_u64(key), e;
+	size_t j = htab_start(&c->index, h);
+	while ((e = htab_slot(&c->index, j)))
+		j = htab_next(&c->index, j);
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 256;
+		struct fc_entry *ne = realloc(c->e, ncap * sizeof(*ne));
+		if (!ne)
 			return -ENOMEM;
-		}
-		for (size_t i = 0; i < c->cap; i++) {
-			if (!c->keys[i])
-				continue;
-			size_t j = (size_t)hash_u64(c->keys[i]) & (ncap - 1);
-			while (nk[j])
-				j = (j + 1) & (ncap - 1);
-			nk[j] = c->keys[i];
-			no[j] = c->off[i];
-			nc[j] = c->cnt[i];
-		}
-		free(c->keys);
-		free(c->off);
-		free(c->cnt);
-		c->keys = nk;
-		c->off = no;
-		c->cnt = nc;
+		c->e = ne;
 		c->cap = ncap;
 	}
-	size_t mask = c->cap - 1, j = (size_t)hash_u64(key + 1) & mask;
-	while (c->keys[j])
-		j = (j + 1) & mask;
-	c->keys[j] = key + 1;
-	c->off[j] = off;
-	c->cnt[j] = cnt;
+	c->e[c->n] = (struct fc_entry){ .key = key, .off = off, .cnt = cnt, .hash = h };
 	c->n++;
-	return 0;
+	return htab_put(&c->index, j, (uint32_t)c->n - 1, c->n, &c->e[0].hash, sizeof(*c->e));
 }
 
 void fc_free(struct frame_cache *c)
 {
-	free(c->keys);
-	free(c->off);
-	free(c->cnt);
+	free(c->e);
+	htab_free(&c->index);
 }
 
 static char *debuginfo_path;
@@ -388,10 +364,10 @@ static void load_kallsyms(struct sym_session *s)
 static int kernel_frame(struct sym_session *s, struct profile *p, uint64_t ip, uint32_t *off,
 			uint32_t *cnt)
 {
-	int64_t slot = fc_find(&s->kcache, ip);
-	if (slot >= 0) {
-		*off = s->kcache.off[slot];
-		*cnt = s->kcache.cnt[slot];
+	const struct fc_entry *hit = fc_find(&s->kcache, ip);
+	if (hit) {
+		*off = hit->off;
+		*cnt = hit->cnt;
 		return 0;
 	}
 	if (!s->kloaded)
@@ -833,10 +809,10 @@ static int user_frame(struct sym_session *s, struct profile *p, struct proc *pr,
 		cache = &pr->jit_cache;
 	}
 	if (cache) {
-		int64_t slot = fc_find(cache, key);
-		if (slot >= 0) {
-			*off = cache->off[slot];
-			*cnt = cache->cnt[slot];
+		const struct fc_entry *hit = fc_find(cache, key);
+		if (hit) {
+			*off = hit->off;
+			*cnt = hit->cnt;
 			return 0;
 		}
 	}

@@ -4,20 +4,28 @@
 #define SCORCH_SYM_INT_H
 
 #include "sym.h"
+#include "htab.h"
 
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
-/* ---- an address -> frames cache (open addressing) ---- */
-struct frame_cache {
-	uint64_t *keys;		/* address + 1; 0 empty */
-	uint32_t *off, *cnt;	/* frames in the session's pool */
-	size_t n, cap;
+/* ---- an address -> frames cache ---- */
+struct fc_entry {
+	uint64_t key;		/* an address */
+	uint32_t off, cnt;	/* frames in the session's pool (rules: off is the rule's index) */
+	uint32_t hash;
 };
 
-int64_t fc_find(const struct frame_cache *c, uint64_t key);
+struct frame_cache {
+	struct fc_entry *e;
+	size_t n, cap;
+	struct htab index;
+};
+
+const struct fc_entry *fc_find(const struct frame_cache *c, uint64_t key);
+/* adds a key fc_find did not find */
 int fc_put(struct frame_cache *c, uint64_t key, uint32_t off, uint32_t cnt);
 void fc_free(struct frame_cache *c);
 

@@ -349,9 +349,9 @@ static int fp_step(const struct ustate *cur, struct ustate *next, struct reader 
 static const struct unw_rule *rule_at(struct sym_session *s, struct module *m, uint64_t vaddr)
 {
 	s->ustats.rule_lookups++;
-	int64_t slot = fc_find(&m->rule_cache, vaddr);
-	if (slot >= 0)
-		return &m->rules[m->rule_cache.off[slot]];
+	const struct fc_entry *hit = fc_find(&m->rule_cache, vaddr);
+	if (hit)
+		return &m->rules[hit->off];
 	s->ustats.rule_misses++;
 	if (m->nrules == m->rules_cap) {
 		size_t ncap = m->rules_cap ? m->rules_cap * 2 : 256;

@@ -56,7 +56,7 @@ command)
   "$SCORCH" record -F 999 -o "$tmp/out.folded" -- "$TRUTH" 3 2>"$tmp/err" || fail "exit $?: $(cat "$tmp/err")"
   grep -q "samples (0 lost" "$tmp/err" || fail "summary: $(cat "$tmp/err")"
   check_split "$tmp/out.folded"
-  "$SCORCH" record -o /dev/null -- sh -c 'exit 3' 2>/dev/null
+  "$SCORCH" record -o /dev/null -- sh -c "\"$TRUTH\" 0.3; exit 3" 2>/dev/null
   [ $? = 3 ] || fail "the command's exit status is returned"
   ;;
 pid)
