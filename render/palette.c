@@ -4,6 +4,8 @@
  * scorch seeds its own generator with a name hash instead: the same name gets the same colour
  * in every graph, as there, though not the same shade. */
 #include "flame.h"
+#include "hash.h"
+#include "htab.h"
 #include "lineio.h"
 
 #include <errno.h>
@@ -232,24 +234,34 @@ int palette_background(const char *bg, const char *colors, char c1[8], char c2[8
 /* --cp: names keep the colour they had in earlier graphs (palette.map, `name->rgb(r,g,b)`) */
 struct pm_entry {
 	char *name;
+	size_t len;
+	uint32_t hash;
 	struct rgb c;
 };
 
 struct palette_map {
 	struct pm_entry *e;
 	size_t n, cap;
+	struct htab index;	/* by name: one probe per frame, not a scan */
 };
 
-static struct pm_entry *pm_find(struct palette_map *m, const char *name, size_t len)
+static struct pm_entry *pm_find(struct palette_map *m, const char *name, size_t len, size_t *slot)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (strlen(m->e[i].name) == len && !memcmp(m->e[i].name, name, len))
-			return &m->e[i];
+	uint32_t h = (uint32_t)hash_bytes64(name, len, 0), e;
+	size_t j = htab_start(&m->index, h);
+	for (; (e = htab_slot(&m->index, j)); j = htab_next(&m->index, j))
+		if (m->e[e - 1].hash == h && m->e[e - 1].len == len &&
+		    !memcmp(m->e[e - 1].name, name, len))
+			return &m->e[e - 1];
+	*slot = j;
 	return NULL;
 }
 
 static int pm_add(struct palette_map *m, const char *name, size_t len, struct rgb c)
 {
+	size_t j = 0;
+	if (pm_find(m, name, len, &j))
+		return 0;	/* the first line for a name wins */
 	if (m->n == m->cap) {
 		size_t ncap = m->cap ? m->cap * 2 : 256;
 		struct pm_entry *ne = realloc(m->e, ncap * sizeof(*ne));
@@ -261,8 +273,9 @@ static int pm_add(struct palette_map *m, const char *name, size_t len, struct rg
 	char *copy = strndup(name, len);
 	if (!copy)
 		return -ENOMEM;
-	m->e[m->n++] = (struct pm_entry){ copy, c };
-	return 0;
+	m->e[m->n] = (struct pm_entry){ copy, len, (uint32_t)hash_bytes64(name, len, 0), c };
+	m->n++;
+	return htab_put(&m->index, j, (uint32_t)m->n - 1, m->n, &m->e[0].hash, sizeof(*m->e));
 }
 
 int palette_map_load(struct palette_map **out, const char *path)
@@ -294,7 +307,8 @@ int palette_map_load(struct palette_map **out, const char *path)
 struct rgb palette_map_color(struct palette_map *m, const char *colors, const char *name,
 			     size_t len, bool hash, bool random)
 {
-	struct pm_entry *e = pm_find(m, name, len);
+	size_t j;
+	struct pm_entry *e = pm_find(m, name, len, &j);
 	if (e)
 		return e->c;
 	struct rgb c = palette_color(colors, name, len, hash, random);
@@ -304,19 +318,29 @@ struct rgb palette_map_color(struct palette_map *m, const char *colors, const ch
 
 static int cmp_entry(const void *a, const void *b)
 {
-	return strcmp(((const struct pm_entry *)a)->name, ((const struct pm_entry *)b)->name);
+	return strcmp((*(const struct pm_entry *const *)a)->name,
+		      (*(const struct pm_entry *const *)b)->name);
 }
 
+/* sorted by name, as flamegraph.pl writes it; the map itself stays as it is (indexed) */
 int palette_map_save(struct palette_map *m, const char *path)
 {
 	struct atomic_out o;
-	qsort(m->e, m->n, sizeof(*m->e), cmp_entry);
-	int err = aout_open(&o, path);
-	if (err)
-		return err;
+	struct pm_entry **sorted = malloc((m->n ? m->n : 1) * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
 	for (size_t i = 0; i < m->n; i++)
-		fprintf(o.fp, "%s->rgb(%u,%u,%u)\n", m->e[i].name, m->e[i].c.r, m->e[i].c.g,
-			m->e[i].c.b);
+		sorted[i] = &m->e[i];
+	qsort(sorted, m->n, sizeof(*sorted), cmp_entry);
+	int err = aout_open(&o, path);
+	if (err) {
+		free(sorted);
+		return err;
+	}
+	for (size_t i = 0; i < m->n; i++)
+		fprintf(o.fp, "%s->rgb(%u,%u,%u)\n", sorted[i]->name, sorted[i]->c.r, sorted[i]->c.g,
+			sorted[i]->c.b);
+	free(sorted);
 	return aout_commit(&o);
 }
 
@@ -327,5 +351,6 @@ void palette_map_free(struct palette_map *m)
 	for (size_t i = 0; i < m->n; i++)
 		free(m->e[i].name);
 	free(m->e);
+	htab_free(&m->index);
 	free(m);
 }

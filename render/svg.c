@@ -5,6 +5,8 @@
  * a function name can never end an element or start a script. */
 #include "flame.h"
 #include "flame_assets.h"
+#include "hash.h"
+#include "htab.h"
 #include "utf8.h"
 #include "svg.h"
 #include "text.h"
@@ -53,20 +55,42 @@ static void put_font(FILE *f, const char *font)
 /* --nameattr: `name<TAB>attr=value<TAB>...` lines; attributes go on the frame's group. */
 struct nameattr {
 	char *name;
+	size_t len;
+	uint32_t hash;
 	char *attrs;	/* tab separated attr=value */
 };
 
-static void nameattr_free(struct nameattr *a, size_t n)
+struct nameattrs {
+	struct nameattr *a;
+	size_t n, cap;
+	struct htab index;	/* by name: one probe per frame */
+};
+
+static void nameattr_free(struct nameattrs *s)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(a[i].name);
-		free(a[i].attrs);
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->a[i].name);
+		free(s->a[i].attrs);
 	}
-	free(a);
+	free(s->a);
+	htab_free(&s->index);
 }
 
-static int nameattr_load(const char *path, struct nameattr **out, size_t *count, char *err,
-			 size_t errlen)
+/* the entry for name, or NULL with *slot where it would go */
+static const struct nameattr *nameattr_find(const struct nameattrs *s, const char *name,
+					    size_t len, size_t *slot)
+{
+	uint32_t h = (uint32_t)hash_bytes64(name, len, 0), e;
+	size_t j = htab_start(&s->index, h);
+	for (; (e = htab_slot(&s->index, j)); j = htab_next(&s->index, j))
+		if (s->a[e - 1].hash == h && s->a[e - 1].len == len &&
+		    !memcmp(s->a[e - 1].name, name, len))
+			return &s->a[e - 1];
+	*slot = j;
+	return NULL;
+}
+
+static int nameattr_load(const char *path, struct nameattrs *s, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
@@ -74,10 +98,8 @@ static int nameattr_load(const char *path, struct nameattr **out, size_t *count,
 		snprintf(err, errlen, "%s: %s", path, strerror(e));
 		return -e;
 	}
-	struct nameattr *a = NULL;
-	size_t n = 0;
 	char *line = NULL;
-	size_t cap = 0;
+	size_t cap = 0, j;
 	ssize_t len;
 	int ret = 0;
 	while ((len = getline(&line, &cap, f)) > 0) {
@@ -89,34 +111,36 @@ static int nameattr_load(const char *path, struct nameattr **out, size_t *count,
 			ret = -EINVAL;
 			break;
 		}
-		struct nameattr *na = realloc(a, (n + 1) * sizeof(*a));
-		if (!na) {
+		size_t nl = (size_t)(tab - line);
+		if (nameattr_find(s, line, nl, &j))
+			continue;	/* the first line for a name wins, as before */
+		if (s->n == s->cap) {
+			size_t ncap = s->cap ? s->cap * 2 : 64;
+			struct nameattr *na = realloc(s->a, ncap * sizeof(*na));
+			if (!na) {
+				ret = -ENOMEM;
+				break;
+			}
+			s->a = na;
+			s->cap = ncap;
+		}
+		s->a[s->n] = (struct nameattr){ .name = strndup(line, nl), .len = nl,
+						.hash = (uint32_t)hash_bytes64(line, nl, 0),
+						.attrs = strdup(tab + 1) };
+		if (!s->a[s->n].name || !s->a[s->n].attrs) {
+			free(s->a[s->n].name);
+			free(s->a[s->n].attrs);
 			ret = -ENOMEM;
 			break;
 		}
-		a = na;
-		a[n].name = strndup(line, (size_t)(tab - line));
-		a[n].attrs = strdup(tab + 1);
-		n++;
+		s->n++;
+		if ((ret = htab_put(&s->index, j, (uint32_t)s->n - 1, s->n, &s->a[0].hash,
+				    sizeof(*s->a))))
+			break;
 	}
 	free(line);
 	fclose(f);
-	if (ret) {
-		nameattr_free(a, n);
-		return ret;
-	}
-	*out = a;
-	*count = n;
-	return 0;
-}
-
-static const struct nameattr *nameattr_find(const struct nameattr *a, size_t n, const char *name,
-					    size_t len)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strlen(a[i].name) == len && !memcmp(a[i].name, name, len))
-			return &a[i];
-	return NULL;
+	return ret;
 }
 
 /* Writes the group's attributes; returns the title override, if any (caller frees).
@@ -154,8 +178,7 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 	struct frame_ctx *c = calloc(1, sizeof(*c));
 	char *title = malloc(FRAME_TITLE_MAX);
 	char *label = malloc(sizeof(c->name) + 8);
-	struct nameattr *attrs = NULL;
-	size_t nattrs = 0;
+	struct nameattrs attrs = { 0 };
 	char bg1[8], bg2[8];
 	int ret = 0;
 
@@ -171,7 +194,7 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 		ret = -EINVAL;
 		goto out;
 	}
-	if (o->nameattr_file && (ret = nameattr_load(o->nameattr_file, &attrs, &nattrs, err, errlen)))
+	if (o->nameattr_file && (ret = nameattr_load(o->nameattr_file, &attrs, err, errlen)))
 		goto out;
 	if (o->cp && (ret = palette_map_load(&c->pmap, o->palette_file))) {
 		snprintf(err, errlen, "%s: %s", o->palette_file, strerror(-ret));
@@ -263,10 +286,10 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 
 		const struct nameattr *na = NULL;
 		char *title_override = NULL;
-		if (nattrs) {
-			size_t fl;
+		if (attrs.n) {
+			size_t fl, slot;
 			const char *full = flame_full_name(t, n, &fl);
-			na = nameattr_find(attrs, nattrs, full, fl);
+			na = nameattr_find(&attrs, full, fl, &slot);
 		}
 		if (na) {
 			fputs("<g", f);
@@ -344,7 +367,7 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 out:
 	if (c)
 		palette_map_free(c->pmap);
-	nameattr_free(attrs, nattrs);
+	nameattr_free(&attrs);
 	free(c);
 	free(title);
 	free(label);
