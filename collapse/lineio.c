@@ -25,6 +25,7 @@ struct line_reader {
 	size_t map_released;	/* bytes at the start already given back with MADV_DONTNEED */
 	char *buf;
 	size_t cap, start, end;
+	size_t scanned;		/* bytes after start already searched for a newline */
 	bool eof;
 	size_t lineno;
 	char name[256];
@@ -191,11 +192,14 @@ int lr_next(struct line_reader *lr, const char **line, size_t *len)
 	for (;;) {
 		char *s = lr->buf + lr->start;
 		size_t avail = lr->end - lr->start;
-		char *nl = avail ? memchr(s, '\n', avail) : NULL;
+		/* a long line arriving in many reads is searched once, not once per read */
+		char *nl = avail > lr->scanned ? memchr(s + lr->scanned, '\n', avail - lr->scanned)
+					       : NULL;
 		if (nl) {
 			*line = s;
 			*len = (size_t)(nl - s);
 			lr->start += *len + 1;
+			lr->scanned = 0;
 			lr->lineno++;
 			/* give consumed pages of a mapped file back, so resident memory stays flat
 			 * however large the input (the previous line is no longer valid anyway) */
@@ -216,9 +220,11 @@ int lr_next(struct line_reader *lr, const char **line, size_t *len)
 			*line = s;
 			*len = avail;
 			lr->start = lr->end;
+			lr->scanned = 0;
 			lr->lineno++;
 			return 1;
 		}
+		lr->scanned = avail;
 		int r = lr_fill(lr);
 		if (r < 0)
 			return r;
