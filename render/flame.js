@@ -16,7 +16,7 @@
 	var X = new Float64Array(n), Wd = new Float64Array(n), Y = new Float64Array(n);
 	var parent = new Int32Array(n), end = new Int32Array(n), depth = new Int32Array(n);
 	var names = null, counts = null, touched = [], zoomedAt = -1;
-	var searchRe = null, matched = [], ignoreCase = false;
+	var searchRe = null, searchFromLink = false, matched = [], ignoreCase = false;
 
 	// one pass at load: geometry from attributes, tree structure from depth (rows)
 	(function load() {
@@ -138,13 +138,48 @@
 		if (!keepUrl)
 			saveState();
 	}
-	function search(pattern) {
+	// A pattern from a link is run as a regular expression only when it cannot backtrack
+	// without end: no quantified group holding a quantifier or an alternation, no back
+	// references, at most two unbounded quantifiers. Anything else is searched as text.
+	function safeRegex(p) {
+		if (p.length > 512 || /\\[1-9]|\\k</.test(p))
+			return false;
+		var stack = [], unbounded = 0;
+		for (var i = 0; i < p.length; i++) {
+			var c = p.charAt(i);
+			if (c === "\\") {
+				i++;
+			} else if (c === "[") {
+				for (i++; i < p.length && p.charAt(i) !== "]"; i++)
+					if (p.charAt(i) === "\\")
+						i++;
+			} else if (c === "(") {
+				stack.push(false);
+			} else if (c === ")") {
+				var inner = stack.pop(), next = p.charAt(i + 1);
+				if (inner && "*+?{".indexOf(next) >= 0)
+					return false;
+				if (inner && stack.length)
+					stack[stack.length - 1] = true;
+			} else if ("*+?{|".indexOf(c) >= 0) {
+				if (c === "*" || c === "+" || c === "{")
+					unbounded++;
+				if (stack.length)
+					stack[stack.length - 1] = true;
+			}
+		}
+		return unbounded <= 2;
+	}
+	// fromLink: the pattern came from the URL, where anyone can write it
+	function search(pattern, fromLink) {
 		clearSearch(true);
 		if (!pattern)
 			return saveState();
-		var re;
+		searchFromLink = fromLink;
+		var re, asText = fromLink && !safeRegex(pattern);
 		try {
-			re = new RegExp(pattern, ignoreCase ? "i" : "");
+			re = new RegExp(asText ? pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : pattern,
+					ignoreCase ? "i" : "");
 		} catch (e) {
 			matchedEl.textContent = "Bad regular expression";
 			return;
@@ -152,7 +187,13 @@
 		loadNames();
 		searchRe = pattern;
 		var hit = new Uint8Array(n);
+		// a time budget: a slow pattern stops and says so, the page stays usable
+		var t0 = Date.now(), stopped = false;
 		for (var i = 0; i < n; i++) {
+			if ((i & 255) === 255 && Date.now() - t0 > 1000) {
+				stopped = true;
+				break;
+			}
 			if (parent[i] >= 0 && re.test(names[i])) {
 				hit[i] = 1;
 				var r = gs[i].children[1];
@@ -172,7 +213,8 @@
 			}
 		}
 		var pct = 100 * sum / (C.total * C.factor);
-		matchedEl.textContent = "Matched: " + (pct === 100 ? "100" : pct.toFixed(1)) + "%";
+		matchedEl.textContent = "Matched: " + (pct === 100 ? "100" : pct.toFixed(1)) + "%" +
+			(asText ? " (as text)" : "") + (stopped ? " (stopped after 1 s)" : "");
 		searchEl.classList.add("show");
 		searchEl.textContent = "Reset Search";
 		saveState();
@@ -184,9 +226,12 @@
 			search(p);
 	}
 
-	// the view lives in the URL: ?z=FRAME&s=REGEX&i=1
+	// the view lives in the URL: ?z=FRAME&s=REGEX&i=1, beside the page's other parameters and
+	// its fragment, which are kept as they are (signed artifact links carry theirs)
 	function saveState() {
-		var q = [];
+		var q = location.search.replace(/^\?/, "").split("&").filter(function (kv) {
+			return kv && !/^(z|s|i)(=|$)/.test(kv);
+		});
 		if (zoomedAt >= 0)
 			q.push("z=" + zoomedAt);
 		if (searchRe)
@@ -194,7 +239,8 @@
 		if (ignoreCase)
 			q.push("i=1");
 		try {
-			history.replaceState(null, "", location.pathname + (q.length ? "?" + q.join("&") : ""));
+			history.replaceState(null, "", location.pathname + (q.length ? "?" + q.join("&") : "") +
+					     location.hash);
 		} catch (e) {
 			// some viewers (file:// in some browsers, embedded <object>) refuse: the view
 			// still works, only the link does not follow it
@@ -204,15 +250,20 @@
 		var q = {};
 		location.search.replace(/^\?/, "").split("&").forEach(function (kv) {
 			var p = kv.indexOf("=");
-			if (p > 0)
+			if (p <= 0)
+				return;
+			try {
 				q[kv.substring(0, p)] = decodeURIComponent(kv.substring(p + 1).replace(/\+/g, " "));
+			} catch (e) {
+				// a malformed escape spoils this parameter only
+			}
 		});
 		if (q.i === "1") {
 			ignoreCase = true;
 			icEl.classList.add("show");
 		}
 		if (q.s)
-			search(q.s);
+			search(q.s, true);
 		var z = parseInt(q.z, 10);
 		if (z >= 0 && z < n)
 			zoom(z);
@@ -249,7 +300,7 @@
 		ignoreCase = !ignoreCase;
 		icEl.classList.toggle("show", ignoreCase);
 		if (searchRe)
-			search(searchRe);
+			search(searchRe, searchFromLink);
 		else
 			saveState();
 	});
