@@ -348,7 +348,6 @@ static int entry_finish(struct bt_state *st, uint64_t count)
 	struct bt_map *m = &st->maps[st->map];
 	size_t off = st->out_frames.len;
 	enum bt_kind kinds[BT_MAX_STACKS];
-	size_t undecided = 0;
 	int err;
 
 	m->entries++;
@@ -359,7 +358,6 @@ static int entry_finish(struct bt_state *st, uint64_t count)
 			kinds[i] = BT_KERNEL;
 		if (s->n)
 			m->has_stack = true;
-		undecided += kinds[i] == BT_UNKNOWN;
 	}
 	/* two stack keys: one of each kind. Undecided ones take what the other is not, and
 	 * `kstack, ustack` (the order bpftrace's docs and most scripts use) when neither tells. */

@@ -541,6 +541,34 @@ static int jit_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+bool sym_parse_maps_line(char *line, struct maps_line *m)
+{
+	unsigned long long start, end, offset, ino;
+	unsigned maj, min;
+	char perms[8];
+	int name_pos = 0;
+	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &offset, &maj,
+		   &min, &ino, &name_pos) < 7 || !strchr(perms, 'x') || end <= start)
+		return false;
+	m->name = name_pos ? line + name_pos : line + strlen(line);
+	m->name[strcspn(m->name, "\n")] = '\0';
+	*m = (struct maps_line){ start, end, offset, ino, maj, min, m->name };
+	return true;
+}
+
+bool sym_parse_jit_line(char *line, uint64_t *start, uint64_t *size, char **name)
+{
+	unsigned long long a, b;
+	int pos = 0;
+	if (sscanf(line, "%llx %llx %n", &a, &b, &pos) < 2 || !pos)
+		return false;
+	*start = a;
+	*size = b;
+	*name = line + pos;
+	(*name)[strcspn(*name, "\n")] = '\0';
+	return true;
+}
+
 /* /tmp/perf-PID.map is anyone's to create: as perf does, it is read only when it is a
  * regular file (not a link, not a FIFO that would block) owned by root or by the process's
  * own user; a line of any length is read whole (no tail parsed as an entry). */
@@ -568,12 +596,10 @@ static void load_jit_map(struct sym_session *s, struct proc *pr)
 	size_t linecap = 0, cap = 0;
 	ssize_t len;
 	while ((len = getline(&line, &linecap, f)) > 0) {
-		unsigned long long start, size;
-		int pos = 0;
-		if (sscanf(line, "%llx %llx %n", &start, &size, &pos) < 2 || !pos)
+		uint64_t start, size;
+		char *name;
+		if (!sym_parse_jit_line(line, &start, &size, &name))
 			continue;
-		char *name = line + pos;
-		name[strcspn(name, "\n")] = '\0';
 		if (pr->njit == cap) {
 			cap = cap ? cap * 2 : 256;
 			struct jit_sym *nj = realloc(pr->jit, cap * sizeof(*nj));
@@ -602,18 +628,14 @@ static int read_maps(struct sym_session *s, uint32_t pid, uint32_t gen, struct p
 	}
 	pr->pid = pid;
 	pr->gen = gen;
-	size_t cap = 0;
-	char line[4608];
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long start, end, offset, ino;
-		unsigned maj, min;
-		char perms[8];
-		int name_pos = 0;
-		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &offset, &maj,
-			   &min, &ino, &name_pos) < 7 || !strchr(perms, 'x'))
+	size_t cap = 0, linecap = 0;
+	char *line = NULL;
+	while (getline(&line, &linecap, f) > 0) {
+		struct maps_line ml;
+		if (!sym_parse_maps_line(line, &ml))
 			continue;
-		char *name = name_pos ? line + name_pos : line + strlen(line);
-		name[strcspn(name, "\n")] = '\0';
+		uint64_t start = ml.start, end = ml.end;
+		char *name = ml.name;
 		if (pr->nmaps == cap) {
 			cap = cap ? cap * 2 : 64;
 			struct mapping *nm = realloc(pr->maps, cap * sizeof(*nm));
@@ -625,19 +647,21 @@ static int read_maps(struct sym_session *s, uint32_t pid, uint32_t gen, struct p
 		memset(m, 0, sizeof(*m));
 		m->start = start;
 		m->end = end;
-		m->offset = offset;
-		if (ino && name[0] == '/') {
+		m->offset = ml.offset;
+		if (ml.ino && name[0] == '/') {
 			/* " (deleted)" files are still reachable through map_files */
 			char *del = strstr(name, " (deleted)");
 			if (del)
 				*del = '\0';
-			m->mod = module_get(s, pid, makedev(maj, min), (ino_t)ino, name, start, end);
+			m->mod = module_get(s, pid, makedev(ml.maj, ml.min), (ino_t)ml.ino, name, start,
+					    end);
 		} else if (name[0] == '[') {
 			snprintf(m->special, sizeof(m->special), "%.*s", (int)strcspn(name + 1, "]"),
 				 name + 1);
 		}
 		pr->nmaps++;
 	}
+	free(line);
 	fclose(f);
 	load_jit_map(s, pr);
 	*out = pr;

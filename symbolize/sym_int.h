@@ -119,6 +119,17 @@ bool sym_vaddr(const struct mapping *map, uint64_t ip, uint64_t *vaddr);
 int sym_open_module_file(uint32_t pid, const char *path, dev_t dev, ino_t ino, uint64_t start,
 			 uint64_t end);
 
+/* The parsers of text a process controls, exposed for their fuzz target: one line of
+ * /proc/PID/maps (an executable mapping: false for any other) and one of /tmp/perf-PID.map.
+ * Both cut the line at its newline; names point into it. */
+struct maps_line {
+	uint64_t start, end, offset, ino;
+	unsigned maj, min;
+	char *name;
+};
+bool sym_parse_maps_line(char *line, struct maps_line *m);
+bool sym_parse_jit_line(char *line, uint64_t *start, uint64_t *size, char **name);
+
 void unw_module_free(struct module *m);
 void unw_proc_free(struct proc *pr);
 
