@@ -1,5 +1,5 @@
-/* A growable array of 32-bit ids (frame ids of a stack being built), shared by the
- * converters. Private to collapse/. */
+/* A growable array of 32-bit ids (frame ids of a stack being built), shared by
+ * the converters. */
 #ifndef SCORCH_U32VEC_H
 #define SCORCH_U32VEC_H
 

@@ -1,4 +1,4 @@
-/* Block line reader shared by every input parser in collapse/: reads a file (or stdin, or a
+/* Block line reader shared by every input parser: reads a file (or stdin, or a
  * gzip stream, detected by its magic bytes) in large blocks and hands out lines in place, so
  * parsers never allocate per line. Also the atomic output file used by every writer. */
 #ifndef SCORCH_LINEIO_H
