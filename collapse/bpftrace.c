@@ -4,6 +4,7 @@
  * frames in key order, then the user stack, then the kernel stack on top. Maps that never hold
  * a stack (@cpu[1]: 5, @n: 3) are skipped with a note. Rules: README, "bpftrace rules". */
 #include "collapse.h"
+#include "chars.h"
 #include "hash.h"
 #include "htab.h"
 #include "u32vec.h"
@@ -64,30 +65,17 @@ static bool is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-static bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 
 static bool all_hex(const char *s, size_t n)
 {
 	if (!n)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!is_hex(s[i]))
+		if (ch_hex(s[i]) < 0)
 			return false;
 	return true;
 }
 
-static uint64_t parse_hex(const char *s, size_t n)
-{
-	uint64_t v = 0;
-	for (size_t i = 0; i < n && i < 16; i++) {
-		char c = s[i];
-		v = v * 16 + (uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-	}
-	return v;
-}
 
 /* canonical x86-64 kernel half */
 static bool kernel_addr(uint64_t a)
@@ -117,7 +105,7 @@ static bool kernel_entry_name(const char *s, size_t n)
 static size_t strip_offset(const char *s, size_t n)
 {
 	size_t i = n;
-	while (i > 0 && is_hex(s[i - 1]))
+	while (i > 0 && ch_hex(s[i - 1]) >= 0)
 		i--;
 	if (i < n && i >= 1 && s[i - 1] == '+') {
 		for (size_t k = i; k < n; k++)
@@ -167,7 +155,7 @@ static int frame_line(struct bt_state *st, const char *s, size_t n)
 	size_t t1 = sp ? (size_t)(sp - s) : n;
 	if (sp && all_hex(s, t1)) {
 		/* perf form */
-		addr = parse_hex(s, t1);
+		addr = ch_parse_hex(s, t1, NULL);
 		have_addr = true;
 		sym = sp + 1;
 		sym_n = n - t1 - 1;
@@ -189,10 +177,10 @@ static int frame_line(struct bt_state *st, const char *s, size_t n)
 		if (sym_n > 2 && sym[0] == '0' && sym[1] == 'x' && all_hex(sym + 2, sym_n - 2))
 			unresolved = true;
 	} else if (n > 2 && s[0] == '0' && s[1] == 'x' && all_hex(s + 2, n - 2)) {
-		addr = parse_hex(s + 2, n - 2);
+		addr = ch_parse_hex(s + 2, n - 2, NULL);
 		have_addr = unresolved = true;
 	} else if (!sp && n >= 8 && all_hex(s, n)) {
-		addr = parse_hex(s, n);
+		addr = ch_parse_hex(s, n, NULL);
 		have_addr = unresolved = true;
 	}
 	if (have_addr && addr)

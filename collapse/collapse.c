@@ -1,6 +1,7 @@
 /* Input format detection and the one entry point the CLI uses to fold a file of any supported
  * format into a profile. */
 #include "collapse.h"
+#include "chars.h"
 
 #include <errno.h>
 #include <string.h>
@@ -11,10 +12,6 @@ static bool starts_with(const char *s, size_t len, const char *prefix)
 	return len >= n && memcmp(s, prefix, n) == 0;
 }
 
-static bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 
 /* whether s[0..n) ends with whitespace and a count (digits, maybe a point), and whether a
  * ':' stands right before that whitespace */
@@ -60,7 +57,7 @@ enum input_format collapse_detect(const char *data, size_t len)
 			while (i < e && (s[i] == ' ' || s[i] == '\t'))
 				i++;
 			size_t h = i;
-			while (h < e && is_hex(s[h]))
+			while (h < e && ch_hex(s[h]) >= 0)
 				h++;
 			if (h > i && h < e && s[h] == ' ' && memmem(s + h, e - h, " (", 2))
 				return FMT_PERF;

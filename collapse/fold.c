@@ -3,15 +3,12 @@
  * differential (difffolded.pl's `stack before after`). Frames split on ';' with Perl's split
  * rules (trailing empty frames dropped), so a graph of the same file has the same frames. */
 #include "collapse.h"
+#include "chars.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_perl_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 
 /* Finds a trailing count in s[0..*len): on success *len is cut to the stack before the one
  * whitespace character, and the count is stored. */
@@ -20,7 +17,7 @@ static bool take_count(const char *s, size_t *len, double *value, uint64_t *ival
 	size_t end = *len, i = end;
 	while (i > 0 && ((s[i - 1] >= '0' && s[i - 1] <= '9') || s[i - 1] == '.'))
 		i--;
-	if (i == end || i == 0 || !is_perl_space(s[i - 1]))
+	if (i == end || i == 0 || !ch_space(s[i - 1]))
 		return false;
 	/* \d+(\.\d*)? : digits first, at most one point */
 	size_t j = i;

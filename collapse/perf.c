@@ -3,6 +3,7 @@
  * re-expressed here as a hand-written scan that takes the same (leftmost, greedy or lazy)
  * match, with no regex engine and no allocation per line. Comments name the Perl pattern. */
 #include "collapse.h"
+#include "chars.h"
 #include "hash.h"
 #include "htab.h"
 #include "u32vec.h"
@@ -12,19 +13,10 @@
 #include <string.h>
 
 
-static inline bool is_ws(char c)	/* Perl's \s */
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static inline bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
 
 static inline bool is_word(char c)	/* Perl's \w on byte strings */
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || ch_digit(c) || c == '_';
 }
 
 /* Frame lines repeat: the same return address in the same function of the same module comes
@@ -149,17 +141,17 @@ static int scratch_reserve(struct perf_state *st, size_t need)
 static bool match_header(const char *s, size_t len, size_t *comm_len, const char **pid,
 			 size_t *pid_len, const char **tid, size_t *tid_len)
 {
-	if (len < 2 || is_ws(s[0]))
+	if (len < 2 || ch_space(s[0]))
 		return false;
 	for (size_t k = 2; k < len; k++) {
-		if (!is_ws(s[k]))
+		if (!ch_space(s[k]))
 			continue;
 		size_t j = k;
-		while (j < len && is_ws(s[j]))
+		while (j < len && ch_space(s[j]))
 			j++;
 		size_t run_end = j;
 		size_t d1 = j;
-		while (j < len && is_digit(s[j]))
+		while (j < len && ch_digit(s[j]))
 			j++;
 		if (j == d1) {
 			k = run_end - 1;
@@ -169,10 +161,10 @@ static bool match_header(const char *s, size_t len, size_t *comm_len, const char
 		while (j < len && s[j] == '/')
 			j++;
 		size_t d2 = j;
-		while (j < len && is_digit(s[j]))
+		while (j < len && ch_digit(s[j]))
 			j++;
 		size_t d2_end = j;
-		if (j >= len || !is_ws(s[j])) {
+		if (j >= len || !ch_space(s[j])) {
 			k = run_end - 1;
 			continue;
 		}
@@ -192,26 +184,26 @@ static bool match_event(const char *s, size_t len, const char **ev, size_t *ev_l
 			const char **period, size_t *period_len)
 {
 	size_t e = len;
-	while (e > 0 && is_ws(s[e - 1]))
+	while (e > 0 && ch_space(s[e - 1]))
 		e--;
 	if (e < 2 || s[e - 1] != ':')
 		return false;
 	size_t t = e - 1;		/* token is s[t0..e-1), must be non-empty */
 	size_t t0 = t;
-	while (t0 > 0 && !is_ws(s[t0 - 1]))
+	while (t0 > 0 && !ch_space(s[t0 - 1]))
 		t0--;
 	if (t0 == t || t0 == 0)
 		return false;
 	/* \s+ before the token (it may share a run with \s* before the digits) */
 	size_t w = t0;
-	while (w > 0 && is_ws(s[w - 1]))
+	while (w > 0 && ch_space(s[w - 1]))
 		w--;
 	size_t d = w;
-	while (d > 0 && is_digit(s[d - 1]))
+	while (d > 0 && ch_digit(s[d - 1]))
 		d--;
 	if (d < w) {
 		size_t c = d;
-		while (c > 0 && is_ws(s[c - 1]))
+		while (c > 0 && ch_space(s[c - 1]))
 			c--;
 		if (c > 0 && s[c - 1] == ':') {
 			*period = s + d;
@@ -327,7 +319,7 @@ static bool match_frame(const char *s, size_t len, const char **pc, size_t *pc_l
 			const char **func, size_t *func_len, const char **mod, size_t *mod_len)
 {
 	size_t i = 0;
-	while (i < len && is_ws(s[i]))
+	while (i < len && ch_space(s[i]))
 		i++;
 	size_t pc0 = i;
 	while (i < len && is_word(s[i]))
@@ -335,7 +327,7 @@ static bool match_frame(const char *s, size_t len, const char **pc, size_t *pc_l
 	size_t pc_end = i;
 	if (pc_end == pc0)
 		return false;
-	while (i < len && is_ws(s[i]))
+	while (i < len && ch_space(s[i]))
 		i++;
 	const char *close = memrchr(s, ')', len);
 	if (!close)
@@ -390,7 +382,7 @@ static bool is_jit_map(const char *m, size_t n)
 	const char *p = m, *end = m + n;
 	while ((p = memmem(p, (size_t)(end - p), "/tmp/perf-", 10))) {
 		const char *d = p + 10, *q = d;
-		while (q < end && is_digit(*q))
+		while (q < end && ch_digit(*q))
 			q++;
 		if (q > d && end - q >= 4 && memcmp(q, ".map", 4) == 0)
 			return true;
@@ -495,7 +487,7 @@ static int parse_frame_line(struct perf_state *st, const char *s, size_t len)
 	/* Linux 4.8+ prints symbol offsets: s/\+0x[\da-f]+$// */
 	{
 		size_t i = flen;
-		while (i > 0 && (is_digit(func[i - 1]) || (func[i - 1] >= 'a' && func[i - 1] <= 'f')))
+		while (i > 0 && (ch_digit(func[i - 1]) || (func[i - 1] >= 'a' && func[i - 1] <= 'f')))
 			i--;
 		if (i < flen && i >= 3 && func[i - 1] == 'x' && func[i - 2] == '0' && func[i - 3] == '+')
 			flen = i - 3;

@@ -6,6 +6,7 @@
  * PT_LOAD that holds it, then a symbol (.symtab, .dynsym, DWARF, separate debug files), with
  * inlined callers from DWARF scopes. Every resolved address is cached. */
 #include "sym_int.h"
+#include "chars.h"
 #include "hash.h"
 #include "htab.h"
 
@@ -230,22 +231,6 @@ static int ksym_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-static uint64_t parse_hex64(const char **pp, const char *end)
-{
-	uint64_t v = 0;
-	const char *p = *pp;
-	for (; p < end; p++) {
-		char c = *p;
-		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
-			     : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (unsigned)((c | 0x20) - 'a' + 10)
-			     : 16;
-		if (d == 16)
-			break;
-		v = v * 16 + d;
-	}
-	*pp = p;
-	return v;
-}
 
 /* /proc/kallsyms is read whole and parsed by hand: `ADDR TYPE NAME [MODULE]`, text symbols
  * only. (With sscanf this was a third of a short recording's start-up time.) */
@@ -291,7 +276,9 @@ static void load_kallsyms(struct sym_session *s)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
 		const char *q = p;
-		uint64_t addr = parse_hex64(&q, le);
+		size_t digits;
+		uint64_t addr = ch_parse_hex(q, (size_t)(le - q), &digits);
+		q += digits;
 		if (q + 3 < le && q[0] == ' ' && q[2] == ' ' && addr &&
 		    (q[1] == 't' || q[1] == 'T' || q[1] == 'w' || q[1] == 'W')) {
 			char *name = (char *)q + 3;
