@@ -414,9 +414,13 @@ static int map_index(struct bt_state *st, const char *name, size_t n, uint32_t *
 		st->maps = nm;
 		st->maps_cap = ncap;
 	}
-	char *copy = strndup(name, n);
+	/* n bytes, NULs included: strndup would stop at one and memcmp read past the copy
+	 * (found by fuzz_bpftrace) */
+	char *copy = malloc(n + 1);
 	if (!copy)
 		return -ENOMEM;
+	memcpy(copy, name, n);
+	copy[n] = '\0';
 	st->maps[st->nmaps] = (struct bt_map){ .name = copy, .len = n, .hash = h };
 	*idx = (uint32_t)st->nmaps++;
 	return htab_put(&st->map_index, j, *idx, st->nmaps, &st->maps[0].hash,

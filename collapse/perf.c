@@ -534,7 +534,8 @@ static int frame_line(struct perf_state *st, const char *s, size_t len)
 	struct lc_entry *e = lc_find(c, h, s, len, &slot);
 	if (e) {
 		nids = e->nids;
-		ids = c->ids.v + e->ids_off;
+		/* no pointer arithmetic on an empty array (UBSan, found by fuzz_perf) */
+		ids = nids && nids != LC_UNRECOGNIZED ? c->ids.v + e->ids_off : NULL;
 	} else {
 		int r = parse_frame_line(st, s, len);
 		if (r < 0)
