@@ -67,6 +67,18 @@ struct {
 	__uint(max_entries, 65536);
 } seen SEC(".maps");
 
+/* --call-graph dwarf: each thread's stack mapping, found once with bpf_find_vma (which, in
+ * the timer interrupt, queues irq work to drop the mmap lock: microseconds a sample) */
+struct stack_vma {
+	__u64 start, end;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, __u32);
+	__type(value, struct stack_vma);
+	__uint(max_entries, 65536);
+} stack_vmas SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);	/* sized by user space for --call-graph dwarf */
@@ -126,9 +138,11 @@ static __always_inline __u32 image_gen(__u32 tgid)
 	return sv->gen;
 }
 
-static long vma_end(struct task_struct *task, struct vm_area_struct *vma, void *data)
+static long vma_range(struct task_struct *task, struct vm_area_struct *vma, void *data)
 {
-	*(__u64 *)data = BPF_CORE_READ(vma, vm_end);
+	struct stack_vma *r = data;
+	r->start = BPF_CORE_READ(vma, vm_start);
+	r->end = BPF_CORE_READ(vma, vm_end);
 	return 0;
 }
 
@@ -176,9 +190,19 @@ static __always_inline int send_sample(struct bpf_perf_event_data *ctx, struct t
 			e->regs[16] = r.ip;
 			/* copy [sp, top of its mapping): a read past the mapping fails whole. The
 			 * main thread's frames all lie below start_stack (argv, env above it). */
-			__u64 sp = r.sp, top = 0;
-			if (bpf_find_vma(task, sp, vma_end, &top, 0) || top <= sp)
-				top = (sp | 4095) + 1;	/* lock busy: sp's own page is mapped */
+			__u64 sp = r.sp, top;
+			struct stack_vma *cv = bpf_map_lookup_elem(&stack_vmas, &pid);
+			if (cv && cv->start <= sp && sp < cv->end) {
+				top = cv->end;
+			} else {
+				struct stack_vma nv = {};
+				if (bpf_find_vma(task, sp, vma_range, &nv, 0) == 0 && nv.end > sp) {
+					top = nv.end;
+					bpf_map_update_elem(&stack_vmas, &pid, &nv, BPF_ANY);
+				} else {
+					top = (sp | 4095) + 1;	/* lock busy: sp's page is mapped */
+				}
+			}
 			if (pid == tgid) {
 				__u64 start = BPF_CORE_READ(task, mm, start_stack);
 				if (start > sp && start + 8 < top)

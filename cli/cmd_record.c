@@ -386,7 +386,7 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 			(unsigned long long)st.faults, (unsigned long long)st.counts_full,
 			(unsigned long long)st.rb_drops, (unsigned long long)st.events_lost,
 			(unsigned long long)st.pids_full);
-	if (so.dwarf)
+	if (so.dwarf && !so.kernel_only)
 		print_unwind_summary(cmd, &st, &so);
 	if (prof_nstacks(p) == 0) {
 		/* one rule for every path: nothing to show is a failure, and no file is written */

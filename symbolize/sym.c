@@ -8,6 +8,7 @@
 #include "sym_int.h"
 #include "chars.h"
 #include "hash.h"
+#include "lineio.h"
 #include "htab.h"
 
 #include <dlfcn.h>
@@ -232,97 +233,101 @@ static int ksym_cmp(const void *a, const void *b)
 }
 
 
-/* /proc/kallsyms is read whole and parsed by hand: `ADDR TYPE NAME [MODULE]`, text symbols
- * only. (With sscanf this was a third of a short recording's start-up time.) */
+/* appends s[0..n) and a NUL to the kallsyms name pool; returns its offset, 0 on ENOMEM */
+static uint32_t kstr_add(struct sym_session *s, size_t *len, size_t *cap, const char *str, size_t n)
+{
+	if (*len + n + 1 > *cap || *len + n + 1 > UINT32_MAX) {
+		size_t ncap = *cap ? *cap * 2 : 1 << 20;
+		while (ncap < *len + n + 1)
+			ncap *= 2;
+		char *np = ncap <= UINT32_MAX ? realloc(s->kstr, ncap) : NULL;
+		if (!np)
+			return 0;
+		s->kstr = np;
+		*cap = ncap;
+	}
+	uint32_t off = (uint32_t)*len;
+	memcpy(s->kstr + off, str, n);
+	s->kstr[off + n] = '\0';
+	*len += n + 1;
+	return off;
+}
+
+/* /proc/kallsyms is read line by line (a 1 MB block at a time) and parsed by hand: `ADDR TYPE
+ * NAME [MODULE]`, text symbols only, their names copied to one pool (a module's name once per
+ * run of its symbols); offset 0 is the empty name, a region's end. Peak memory is the pool,
+ * not the whole 5 MB text. (With sscanf this was a third of a short recording's start-up.) */
 static void load_kallsyms(struct sym_session *s)
 {
 	s->kloaded = true;
-	int fd = open(s->o.kallsyms_path ? s->o.kallsyms_path : "/proc/kallsyms", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	struct line_reader *lr;
+	if (lr_open(&lr, s->o.kallsyms_path ? s->o.kallsyms_path : "/proc/kallsyms"))
 		return;
-	size_t len = 0, cap = 1 << 22;
-	char *text = malloc(cap);
-	while (text) {
-		if (len == cap) {
-			char *nt = realloc(text, cap * 2);
-			if (!nt)
-				break;
-			text = nt;
-			cap *= 2;
-		}
-		ssize_t n = read(fd, text + len, cap - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (!text)
+	size_t plen = 0, pcap = 0, ksyms_cap = 0;
+	kstr_add(s, &plen, &pcap, "", 0);
+	if (!s->kstr) {
+		lr_close(lr);
 		return;
-	/* names and modules are kept in place: each is NUL-terminated inside the text, and
-	 * text[len] is the empty name of a region's end */
-	if (len == cap) {
-		char *nt = realloc(text, cap + 1);
-		if (!nt) {
-			free(text);
-			return;
-		}
-		text = nt;
 	}
-	text[len] = '\0';
-	s->kstr = text;
-	size_t ksyms_cap = 0;
 	bool sorted = true;
-	for (const char *p = text, *end = text + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-		const char *q = p;
+	uint32_t last_mod = 0;
+	const char *p;
+	size_t n;
+	while (lr_next(lr, &p, &n) > 0) {
+		const char *le = p + n, *q = p;
 		size_t digits;
-		uint64_t addr = ch_parse_hex(q, (size_t)(le - q), &digits);
+		uint64_t addr = ch_parse_hex(q, n, &digits);
 		q += digits;
-		if (q + 3 < le && q[0] == ' ' && q[2] == ' ' && addr &&
-		    (q[1] == 't' || q[1] == 'T' || q[1] == 'w' || q[1] == 'W')) {
-			char *name = (char *)q + 3;
-			char *ne = name;
-			while (ne < le && *ne != '\t' && *ne != ' ')
-				ne++;
-			uint32_t module = 0;
-			if (ne < le) {	/* "\t[module]" */
-				char *m = ne + 1;
-				while (m < le && (*m == ' ' || *m == '\t'))
-					m++;
-				if (m < le && *m == '[') {
-					char *me = memchr(m, ']', (size_t)(le - m));
-					if (me) {
-						*me = '\0';
-						module = (uint32_t)(m + 1 - text);
-					}
-				}
+		if (!(q + 3 < le && q[0] == ' ' && q[2] == ' ' && addr &&
+		      (q[1] == 't' || q[1] == 'T' || q[1] == 'w' || q[1] == 'W')))
+			continue;
+		const char *name = q + 3, *ne = name;
+		while (ne < le && *ne != '\t' && *ne != ' ')
+			ne++;
+		size_t nl = (size_t)(ne - name);
+		const char *mod = NULL;
+		size_t ml = 0;
+		if (ne < le) {	/* "\t[module]" */
+			const char *m = ne + 1;
+			while (m < le && (*m == ' ' || *m == '\t'))
+				m++;
+			const char *me = m < le && *m == '[' ? memchr(m, ']', (size_t)(le - m)) : NULL;
+			if (me) {
+				mod = m + 1;
+				ml = (size_t)(me - mod);
 			}
-			*ne = '\0';
-			/* __pfx_/__cfi_ are the padding before a function, never a caller; the
-			 * ends of the kernel's text sections end the last function in them */
-			if (!strncmp(name, "__pfx_", 6) || !strncmp(name, "__cfi_", 6)) {
-				p = le + 1;
-				continue;
-			}
-			if (!module && (!strcmp(name, "_etext") || !strcmp(name, "_einittext")))
-				name = text + len;	/* the empty name: a region's end */
-			if (s->nksyms == ksyms_cap) {
-				size_t ncap = ksyms_cap ? ksyms_cap * 2 : 65536;
-				struct ksym *nk = realloc(s->ksyms, ncap * sizeof(*nk));
-				if (!nk)
-					break;
-				s->ksyms = nk;
-				ksyms_cap = ncap;
-			}
-			if (s->nksyms && s->ksyms[s->nksyms - 1].addr > addr)
-				sorted = false;
-			s->ksyms[s->nksyms++] = (struct ksym){ .addr = addr,
-							       .name = (uint32_t)(name - text),
-							       .module = module };
 		}
-		p = le + 1;
+		/* __pfx_/__cfi_ are the padding before a function, never a caller; the ends of
+		 * the kernel's text sections end the last function in them */
+		if (nl >= 6 && (!memcmp(name, "__pfx_", 6) || !memcmp(name, "__cfi_", 6)))
+			continue;
+		uint32_t name_off = 0, mod_off = 0;
+		bool region_end = !mod && ((nl == 6 && !memcmp(name, "_etext", 6)) ||
+					   (nl == 10 && !memcmp(name, "_einittext", 10)));
+		if (!region_end && !(name_off = kstr_add(s, &plen, &pcap, name, nl)))
+			break;
+		if (mod) {
+			if (!last_mod || strlen(s->kstr + last_mod) != ml ||
+			    memcmp(s->kstr + last_mod, mod, ml)) {
+				if (!(last_mod = kstr_add(s, &plen, &pcap, mod, ml)))
+					break;
+			}
+			mod_off = last_mod;
+		}
+		if (s->nksyms == ksyms_cap) {
+			size_t ncap = ksyms_cap ? ksyms_cap * 2 : 65536;
+			struct ksym *nk = realloc(s->ksyms, ncap * sizeof(*nk));
+			if (!nk)
+				break;
+			s->ksyms = nk;
+			ksyms_cap = ncap;
+		}
+		if (s->nksyms && s->ksyms[s->nksyms - 1].addr > addr)
+			sorted = false;
+		s->ksyms[s->nksyms++] = (struct ksym){ .addr = addr, .name = name_off,
+						       .module = mod_off };
 	}
+	lr_close(lr);
 	/* a module's text ends at its base + size (/proc/modules): past that, no symbol */
 	FILE *mf = s->o.kallsyms_path ? NULL : fopen("/proc/modules", "re");
 	char line[512];
@@ -338,7 +343,7 @@ static void load_kallsyms(struct sym_session *s)
 			s->ksyms = nk;
 			ksyms_cap = ncap;
 		}
-		s->ksyms[s->nksyms++] = (struct ksym){ .addr = base + size, .name = (uint32_t)len };
+		s->ksyms[s->nksyms++] = (struct ksym){ .addr = base + size, .name = 0 };
 		sorted = false;
 	}
 	if (mf)
