@@ -8,6 +8,7 @@
 #include "hash.h"
 #include "htab.h"
 #include "u32vec.h"
+#include "vec.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -406,14 +407,8 @@ static int map_index(struct bt_state *st, const char *name, size_t n, uint32_t *
 			return 0;
 		}
 	}
-	if (st->nmaps == st->maps_cap) {
-		size_t ncap = st->maps_cap ? st->maps_cap * 2 : 16;
-		struct bt_map *nm = realloc(st->maps, ncap * sizeof(*nm));
-		if (!nm)
-			return -ENOMEM;
-		st->maps = nm;
-		st->maps_cap = ncap;
-	}
+	if (vec_grow((void **)&st->maps, &st->maps_cap, st->nmaps + 1, sizeof(*st->maps), 16))
+		return -ENOMEM;
 	/* n bytes, NULs included: strndup would stop at one and memcmp read past the copy
 	 * (found by fuzz_bpftrace) */
 	char *copy = malloc(n + 1);

@@ -5,6 +5,7 @@
 #include "hash.h"
 #include "htab.h"
 #include "utf8.h"
+#include "vec.h"
 
 #include <errno.h>
 #include <math.h>
@@ -121,17 +122,7 @@ static char *arena_alloc(struct profile *p, size_t len)
 
 static int grow(void **ptr, size_t *cap, size_t need, size_t elem)
 {
-	if (need <= *cap)
-		return 0;
-	size_t ncap = *cap ? *cap : 64;
-	while (ncap < need)
-		ncap *= 2;
-	void *np = realloc(*ptr, ncap * elem);
-	if (!np)
-		return -ENOMEM;
-	*ptr = np;
-	*cap = ncap;
-	return 0;
+	return vec_grow(ptr, cap, need, elem, 64);
 }
 
 /* Characters no frame name keeps: C0 and C1 controls (line breaks, tabs, escapes), DEL, the

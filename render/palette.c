@@ -7,6 +7,7 @@
 #include "hash.h"
 #include "htab.h"
 #include "lineio.h"
+#include "vec.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -262,14 +263,8 @@ static int pm_add(struct palette_map *m, const char *name, size_t len, struct rg
 	size_t j = 0;
 	if (pm_find(m, name, len, &j))
 		return 0;	/* the first line for a name wins */
-	if (m->n == m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 256;
-		struct pm_entry *ne = realloc(m->e, ncap * sizeof(*ne));
-		if (!ne)
-			return -ENOMEM;
-		m->e = ne;
-		m->cap = ncap;
-	}
+	if (vec_grow((void **)&m->e, &m->cap, m->n + 1, sizeof(*m->e), 256))
+		return -ENOMEM;
 	char *copy = strndup(name, len);
 	if (!copy)
 		return -ENOMEM;

@@ -8,6 +8,7 @@
 #include "hash.h"
 #include "htab.h"
 #include "utf8.h"
+#include "vec.h"
 #include "svg.h"
 #include "text.h"
 
@@ -114,15 +115,9 @@ static int nameattr_load(const char *path, struct nameattrs *s, char *err, size_
 		size_t nl = (size_t)(tab - line);
 		if (nameattr_find(s, line, nl, &j))
 			continue;	/* the first line for a name wins, as before */
-		if (s->n == s->cap) {
-			size_t ncap = s->cap ? s->cap * 2 : 64;
-			struct nameattr *na = realloc(s->a, ncap * sizeof(*na));
-			if (!na) {
-				ret = -ENOMEM;
-				break;
-			}
-			s->a = na;
-			s->cap = ncap;
+		if (vec_grow((void **)&s->a, &s->cap, s->n + 1, sizeof(*s->a), 64)) {
+			ret = -ENOMEM;
+			break;
 		}
 		s->a[s->n] = (struct nameattr){ .name = strndup(line, nl), .len = nl,
 						.hash = (uint32_t)hash_bytes64(line, nl, 0),

@@ -12,6 +12,7 @@
 #include "../bpf/profile.h"
 #include "profile.skel.h"
 #include "sym.h"
+#include "vec.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -173,17 +174,6 @@ static int on_sample(struct smp_session *s, const struct smp_sample_event *e, si
 	return emit(s, &r);
 }
 
-static int grow_ended(struct smp_session *s)
-{
-	size_t ncap = s->ended_cap ? s->ended_cap * 2 : 256;
-	uint64_t *n = realloc(s->ended, ncap * sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	s->ended = n;
-	s->ended_cap = ncap;
-	return 0;
-}
-
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct smp_session *s = ctx;
@@ -199,7 +189,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		 * still wait in the counts map until the next drain */
 		if (s->o.dwarf)
 			sym_forget_pid(s->sym, e->tgid, e->gen);
-		else if (s->nended < s->ended_cap || grow_ended(s) == 0)
+		else if (!vec_grow((void **)&s->ended, &s->ended_cap, s->nended + 1,
+				   sizeof(*s->ended), 256))
 			s->ended[s->nended++] = (uint64_t)e->tgid << 32 | e->gen;
 	} else if (e->type == SMP_EV_REFRESH)
 		sym_refresh_pid(s->sym, e->tgid, e->gen);
@@ -559,14 +550,9 @@ static int note_tgid(struct smp_session *s, uint32_t tgid)
 		return 0;
 	if (s->ntgids == s->tgids_cap) {
 		s->ntgids = unique_u32(s->tgids, s->ntgids);
-		if (s->ntgids * 2 >= s->tgids_cap) {
-			size_t ncap = s->tgids_cap ? s->tgids_cap * 2 : 256;
-			uint32_t *nt = realloc(s->tgids, ncap * sizeof(uint32_t));
-			if (!nt)
-				return -ENOMEM;
-			s->tgids = nt;
-			s->tgids_cap = ncap;
-		}
+		if (s->ntgids * 2 >= s->tgids_cap &&
+		    vec_grow((void **)&s->tgids, &s->tgids_cap, s->tgids_cap + 1, sizeof(uint32_t), 256))
+			return -ENOMEM;
 	}
 	s->tgids[s->ntgids++] = tgid;
 	return 0;
@@ -635,14 +621,9 @@ static int drain_counts(struct smp_session *s)
 	int err = 0;
 	/* keys first: deleting while walking would restart the walk */
 	while (bpf_map_get_next_key(counts_fd, nkeys ? &keys[nkeys - 1] : NULL, &next) == 0) {
-		if (nkeys == cap) {
-			cap = cap ? cap * 2 : 1024;
-			struct sample_key *nk = realloc(keys, cap * sizeof(*nk));
-			if (!nk) {
-				free(keys);
-				return -ENOMEM;
-			}
-			keys = nk;
+		if (vec_grow((void **)&keys, &cap, nkeys + 1, sizeof(*keys), 1024)) {
+			free(keys);
+			return -ENOMEM;
 		}
 		keys[nkeys++] = next;
 	}

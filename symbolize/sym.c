@@ -9,6 +9,7 @@
 #include "chars.h"
 #include "hash.h"
 #include "lineio.h"
+#include "vec.h"
 #include "htab.h"
 
 #include <dlfcn.h>
@@ -42,14 +43,8 @@ int fc_put(struct frame_cache *c, uint64_t key, uint32_t off, uint32_t cnt)
 	size_t j = htab_start(&c->index, h);
 	while ((e = htab_slot(&c->index, j)))
 		j = htab_next(&c->index, j);
-	if (c->n == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 256;
-		struct fc_entry *ne = realloc(c->e, ncap * sizeof(*ne));
-		if (!ne)
-			return -ENOMEM;
-		c->e = ne;
-		c->cap = ncap;
-	}
+	if (vec_grow((void **)&c->e, &c->cap, c->n + 1, sizeof(*c->e), 256))
+		return -ENOMEM;
 	c->e[c->n] = (struct fc_entry){ .key = key, .off = off, .cnt = cnt, .hash = h };
 	c->n++;
 	return htab_put(&c->index, j, (uint32_t)c->n - 1, c->n, &c->e[0].hash, sizeof(*c->e));
@@ -314,14 +309,8 @@ static void load_kallsyms(struct sym_session *s)
 			}
 			mod_off = last_mod;
 		}
-		if (s->nksyms == ksyms_cap) {
-			size_t ncap = ksyms_cap ? ksyms_cap * 2 : 65536;
-			struct ksym *nk = realloc(s->ksyms, ncap * sizeof(*nk));
-			if (!nk)
-				break;
-			s->ksyms = nk;
-			ksyms_cap = ncap;
-		}
+		if (vec_grow((void **)&s->ksyms, &ksyms_cap, s->nksyms + 1, sizeof(*s->ksyms), 65536))
+			break;
 		if (s->nksyms && s->ksyms[s->nksyms - 1].addr > addr)
 			sorted = false;
 		s->ksyms[s->nksyms++] = (struct ksym){ .addr = addr, .name = name_off,
@@ -335,14 +324,8 @@ static void load_kallsyms(struct sym_session *s)
 		unsigned long long size, base;
 		if (sscanf(line, "%*s %llu %*s %*s %*s %llx", &size, &base) != 2 || !base)
 			continue;
-		if (s->nksyms == ksyms_cap) {
-			size_t ncap = ksyms_cap ? ksyms_cap * 2 : 1024;
-			struct ksym *nk = realloc(s->ksyms, ncap * sizeof(*nk));
-			if (!nk)
-				break;
-			s->ksyms = nk;
-			ksyms_cap = ncap;
-		}
+		if (vec_grow((void **)&s->ksyms, &ksyms_cap, s->nksyms + 1, sizeof(*s->ksyms), 1024))
+			break;
 		s->ksyms[s->nksyms++] = (struct ksym){ .addr = base + size, .name = 0 };
 		sorted = false;
 	}

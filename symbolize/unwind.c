@@ -5,6 +5,7 @@
  * here; the reference is plain libdw (dwfl_attach_state + dwfl_getthread_frames), kept to
  * check the first against and to measure what the cache buys (bench/unwind). */
 #include "sym_int.h"
+#include "vec.h"
 
 #include <dwarf.h>
 #include <errno.h>
@@ -353,14 +354,8 @@ static const struct unw_rule *rule_at(struct sym_session *s, struct module *m, u
 	if (hit)
 		return &m->rules[hit->off];
 	s->ustats.rule_misses++;
-	if (m->nrules == m->rules_cap) {
-		size_t ncap = m->rules_cap ? m->rules_cap * 2 : 256;
-		struct unw_rule *nr = realloc(m->rules, ncap * sizeof(*nr));
-		if (!nr)
-			return NULL;
-		m->rules = nr;
-		m->rules_cap = ncap;
-	}
+	if (vec_grow((void **)&m->rules, &m->rules_cap, m->nrules + 1, sizeof(*m->rules), 256))
+		return NULL;
 	struct unw_rule *u = &m->rules[m->nrules];
 	Dwarf_Frame *f = cfi_frame(m, vaddr);
 	if (f) {
