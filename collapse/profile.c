@@ -350,7 +350,8 @@ const struct prof_stack *prof_stack(const struct profile *p, size_t i)
 
 const uint32_t *prof_stack_frames(const struct profile *p, const struct prof_stack *s)
 {
-	return p->pool + s->frames_off;
+	/* a profile of empty stacks has no pool: no arithmetic on NULL (found by fuzz_render) */
+	return p->pool ? p->pool + s->frames_off : NULL;
 }
 
 bool prof_fractional(const struct profile *p)
