@@ -78,6 +78,13 @@ static bool all_hex(const char *s, size_t n)
 }
 
 
+/* lines are not NUL-terminated: strncmp could read past one (found by fuzz_bpftrace) */
+static bool starts(const char *s, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	return n >= k && !memcmp(s, prefix, k);
+}
+
 /* canonical x86-64 kernel half */
 static bool kernel_addr(uint64_t a)
 {
@@ -474,8 +481,8 @@ int bt_collapse(struct profile *p, struct line_reader *lr, const struct collapse
 			if (line[0] == '@') {
 				if ((err = entry_start(st, lr, line, len)))
 					goto out;
-			} else if (!strncmp(line, "Attaching ", 10) || !strncmp(line, "ERROR:", 6) ||
-				   !strncmp(line, "WARNING:", 8) || !strncmp(line, "Lost ", 5)) {
+			} else if (starts(line, len, "Attaching ") || starts(line, len, "ERROR:") ||
+				   starts(line, len, "WARNING:") || starts(line, len, "Lost ")) {
 				skipped_text++;	/* bpftrace's own messages */
 			} else {
 				prof_diag_add(p, lr_name(lr), lr_lineno(lr),

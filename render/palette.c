@@ -10,6 +10,7 @@
 #include "vec.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,10 +192,17 @@ struct rgb palette_scale(double value, double max, bool negate)
 	int r = 255, g = 255, b = 255;
 	if (negate)
 		value = -value;
+	/* counts near 2^1024 make inf and nan deltas: such a change is drawn at full strength
+	 * rather than converted to int undefined (found by fuzz_render) */
+	double f = max > 0 ? (max - fabs(value)) / max : 0;
+	if (!(f >= 0))
+		f = 0;
+	if (f > 1)
+		f = 1;
 	if (value > 0)
-		g = b = (int)(210 * (max - value) / max);
+		g = b = (int)(210 * f);
 	else if (value < 0)
-		r = g = (int)(210 * (max + value) / max);
+		r = g = (int)(210 * f);
 	return mk(r, g, b);
 }
 
