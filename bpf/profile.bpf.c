@@ -146,16 +146,29 @@ static long vma_range(struct task_struct *task, struct vm_area_struct *vma, void
 	return 0;
 }
 
+/* --call-graph dwarf: a sample is built in a per-CPU buffer, then only the bytes it uses go
+ * to the ring (a copy of a few KB costs less than ring space for the largest one: the ring,
+ * mapped by scorch, stays small) */
+#define SAMPLE_BUF_BYTES (sizeof(struct smp_sample_event) + SCORCH_STACK_BYTES_MAX)
+struct sample_buf {
+	__u8 bytes[SAMPLE_BUF_BYTES];
+};
+/* one per CPU, indexed by CPU (a per-CPU array's values are limited to 32 KB); perf_event
+ * programs do not nest on a CPU. User space sets max_entries to the possible CPUs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct sample_buf);
+	__uint(max_entries, 1);
+} sample_bufs SEC(".maps");
+
 /* --call-graph dwarf: the sample goes to user space whole, to be unwound there */
 static __always_inline int send_sample(struct bpf_perf_event_data *ctx, struct task_struct *task,
 				       __u32 tgid, __u32 pid, __u32 cpu, bool user)
 {
-	struct smp_sample_event *e;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e) + stack_bytes, 0);
-	if (!e) {
-		count_error(SMP_ERR_RB_DROPS);
+	struct smp_sample_event *e = bpf_map_lookup_elem(&sample_bufs, &cpu);
+	if (!e)
 		return 0;
-	}
 	e->type = SMP_EV_SAMPLE;
 	e->tgid = tgid;
 	e->pid = pid;
@@ -223,7 +236,13 @@ static __always_inline int send_sample(struct bpf_perf_event_data *ctx, struct t
 			e->ustack_bytes = (__u32)len;
 		}
 	}
-	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	__u64 size = sizeof(*e) + (e->ustack_bytes & 0xffff);
+	if (size > SAMPLE_BUF_BYTES)	/* for the verifier */
+		size = SAMPLE_BUF_BYTES;
+	if (bpf_ringbuf_output(&events, e, size, BPF_RB_NO_WAKEUP)) {
+		count_error(SMP_ERR_RB_DROPS);
+		return 0;
+	}
 	count_error(SMP_ERR_SAMPLES);
 	return 0;
 }

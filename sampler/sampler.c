@@ -281,7 +281,9 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, struct profile 
 		 * of every CPU at the full rate (a short period keeps the ring, and scorch's
 		 * resident memory, small: 2 MiB at 999 Hz on 2 CPUs) */
 		unsigned bytes = o->stack_bytes ? o->stack_bytes : SCORCH_STACK_BYTES;
-		double rec = (double)(sizeof(struct smp_sample_event) + bytes + 8);
+		/* a record holds the bytes copied: sized for a typical 4 KB (deeper ones take
+		 * more room, and the count of drops says when the ring was too small) */
+		double rec = (double)(sizeof(struct smp_sample_event) + (bytes < 4096 ? bytes : 4096) + 8);
 		double need = 4 * rec * o->sample_hz * ncpus * DWARF_POLL_MS / 1000.0;
 		uint32_t size = 1u << 20;
 		while (size < need && size < (1u << 28))
@@ -289,6 +291,8 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, struct profile 
 		s->skel->rodata->dwarf = true;
 		s->skel->rodata->stack_bytes = bytes;
 		bpf_map__set_max_entries(s->skel->maps.events, size);
+		bpf_map__set_max_entries(s->skel->maps.sample_bufs,
+					 s->ncpus_possible > 0 ? (uint32_t)s->ncpus_possible : 1);
 		/* the stack-trace map is unused: keep it small */
 		bpf_map__set_max_entries(s->skel->maps.stacks, 1);
 	}
