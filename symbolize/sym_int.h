@@ -77,6 +77,7 @@ struct proc {
 	struct frame_cache jit_cache;
 	bool late_refresh;	/* re-read once for an address outside every mapping */
 	Dwfl *ref_dwfl;		/* the libdw reference unwinder's view of this image */
+	bool ref_failed;	/* dwfl_attach_state refused it (no module libdw could use) */
 	struct unw_ref *ref;
 };
 

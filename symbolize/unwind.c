@@ -476,7 +476,7 @@ static const Dwfl_Callbacks ref_callbacks = {
 static int ref_attach(struct proc *pr)
 {
 	if (pr->ref_dwfl)
-		return 0;
+		return pr->ref_failed ? -EINVAL : 0;
 	pr->ref = calloc(1, sizeof(*pr->ref));
 	pr->ref_dwfl = pr->ref ? dwfl_begin(&ref_callbacks) : NULL;
 	if (!pr->ref_dwfl)
@@ -501,8 +501,8 @@ static int ref_attach(struct proc *pr)
 	}
 	dwfl_report_end(pr->ref_dwfl, NULL, NULL);
 	if (!dwfl_attach_state(pr->ref_dwfl, NULL, (pid_t)pr->pid, &ref_thread_callbacks, pr->ref))
-		return -EINVAL;
-	return 0;
+		pr->ref_failed = true;
+	return pr->ref_failed ? -EINVAL : 0;
 }
 
 static int ref_frame(Dwfl_Frame *state, void *arg)
@@ -522,8 +522,13 @@ static int unwind_libdw(struct proc *pr, const struct sym_stack_copy *c, uint64_
 			size_t cap, enum sym_unwind_end *end)
 {
 	int err = ref_attach(pr);
-	if (err)
+	if (err == -ENOMEM)
 		return err;
+	if (err) {	/* libdw would not take this image: one stack lost, not the recording */
+		pcs[0] = c->regs[RA_REG];
+		*end = SYM_UNW_BAD;
+		return 1;
+	}
 	*pr->ref = (struct unw_ref){ .c = c, .pcs = pcs, .cap = cap };
 	int r = dwfl_getthread_frames(pr->ref_dwfl, (pid_t)(c->tid ? c->tid : pr->pid), ref_frame,
 				      pr->ref);
