@@ -314,14 +314,19 @@ int do_sample(struct bpf_perf_event_data *ctx)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id;
 	bpf_map_delete_elem(&seen, &tgid);
+	bpf_map_delete_elem(&stack_vmas, &tid);	/* a new stack */
 	return 0;
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *p)
 {
+	/* a thread's cached stack mapping goes with it (its TID may be reused elsewhere) */
+	__u32 tid = BPF_CORE_READ(p, pid);
+	bpf_map_delete_elem(&stack_vmas, &tid);
 	/* the last thread to go (whichever it is): the process is gone */
 	if (BPF_CORE_READ(p, signal, live.counter) == 0) {
 		__u32 tgid = BPF_CORE_READ(p, tgid);
