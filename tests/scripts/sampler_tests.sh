@@ -8,15 +8,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-if [ "$(id -u)" != 0 ]; then
-  echo "SKIP: sampler tests need root"; exit 77
-fi
-# the kernel may refuse BPF or perf events even to root (lockdown, seccomp, no PMU access):
-# probed with bpftool and perf, never with scorch, so a scorch bug cannot turn into a skip
-if ! bpftool prog show >/dev/null 2>"$tmp/probe.err" ||
-   ! perf stat -e cpu-clock -o /dev/null -- true 2>>"$tmp/probe.err"; then
-  echo "SKIP: the kernel refuses BPF or perf events to root: $(cat "$tmp/probe.err")"; exit 77
-fi
+. "$(dirname "$0")/probe.sh"
 
 # scorch's BPF programs loaded now (another scorch may run beside the tests: compare counts)
 progs() { bpftool prog show 2>/dev/null | grep -cE 'name (do_sample|on_exec|on_exit|on_fork) '; }

@@ -12,15 +12,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-if [ "$(id -u)" != 0 ]; then
-  echo "SKIP: sampler tests need root"; exit 77
-fi
-# the kernel may refuse BPF or perf events even to root: probe with bpftool and perf_event_open
-# (through perf), not with scorch, so a scorch bug can never turn into a skip
-if ! bpftool prog show >/dev/null 2>"$tmp/probe.err" ||
-   ! perf stat -e cpu-clock -o /dev/null -- true 2>>"$tmp/probe.err"; then
-  echo "SKIP: the kernel refuses BPF or perf events to root: $(cat "$tmp/probe.err")"; exit 77
-fi
+. "$(dirname "$0")/probe.sh"
 
 # sum of the counts of the lines matching an extended regex (all lines without one)
 total() { if [ $# -gt 1 ]; then grep -E "$2" "$1"; else cat "$1"; fi | awk '{ t += $NF } END { print t + 0 }'; }
