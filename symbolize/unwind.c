@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #define RA_REG 16	/* x86_64: the return address column is rip */
+/* no user code lies at or above this (x86_64 user space ends below 2^47, or 2^56 with 5-level
+ * paging): a return address there is garbage from the stack, and ends it */
+#define USER_PC_END (1ULL << 56)
 #define FP_REG 6
 #define SP_REG 7
 
@@ -384,6 +387,10 @@ static int unwind_cached(struct sym_session *s, struct proc *pr, const struct sy
 	*end = SYM_UNW_DEPTH;
 	while (n < cap) {
 		uint64_t pc = st[cur].r[RA_REG];
+		if (n && pc >= USER_PC_END) {
+			*end = SYM_UNW_BAD;
+			break;
+		}
 		pcs[n] = n == 0 || !exact ? pc : pc + 1;
 		if (++n == cap)
 			break;
@@ -512,8 +519,8 @@ static int ref_frame(Dwfl_Frame *state, void *arg)
 	bool activation;
 	if (!dwfl_frame_pc(state, &pc, &activation))
 		return DWARF_CB_ABORT;
-	if (ref->n && !pc)
-		return DWARF_CB_ABORT;	/* as the cached unwinder: a zero PC ends the stack */
+	if (ref->n && (!pc || pc >= USER_PC_END))
+		return DWARF_CB_ABORT;	/* as the cached unwinder: a zero or kernel-half PC ends it */
 	ref->pcs[ref->n] = ref->n == 0 || !activation ? pc : pc + 1;
 	return ++ref->n < ref->cap ? DWARF_CB_OK : DWARF_CB_ABORT;
 }
