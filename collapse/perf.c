@@ -6,6 +6,7 @@
 #include "chars.h"
 #include "hash.h"
 #include "htab.h"
+#include "vec.h"
 #include "u32vec.h"
 
 #include <errno.h>
@@ -66,16 +67,8 @@ static int lc_insert(struct line_cache *c, size_t slot, uint32_t h, const char *
 		c->entries = ne;
 		c->cap = ncap;
 	}
-	if (c->text_len + len > c->text_cap) {
-		size_t ncap = c->text_cap ? c->text_cap : 65536;
-		while (ncap < c->text_len + len)
-			ncap *= 2;
-		char *nt = realloc(c->text, ncap);
-		if (!nt)
-			return -ENOMEM;
-		c->text = nt;
-		c->text_cap = ncap;
-	}
+	if (vec_grow((void **)&c->text, &c->text_cap, c->text_len + len, 1, 65536))
+		return -ENOMEM;
 	if (c->text_len + len > UINT32_MAX || c->ids.len + (nids == LC_UNRECOGNIZED ? 0 : nids) > UINT32_MAX)
 		return -E2BIG;
 	struct lc_entry *e = &c->entries[c->n];
@@ -121,17 +114,7 @@ struct perf_state {
  * two frames, as in stackcollapse-perf.pl) */
 static int scratch_reserve(struct perf_state *st, size_t need)
 {
-	if (need <= st->scratch_cap)
-		return 0;
-	size_t cap = st->scratch_cap ? st->scratch_cap : 4096;
-	while (cap < need)
-		cap *= 2;
-	char *n = realloc(st->scratch, cap);
-	if (!n)
-		return -ENOMEM;
-	st->scratch = n;
-	st->scratch_cap = cap;
-	return 0;
+	return vec_grow((void **)&st->scratch, &st->scratch_cap, need, 1, 4096);
 }
 
 /* Perl: ^(\S.+?)\s+(\d+)[/]*(\d+)*\s+ -- the lazy comm means the first whitespace position (after at

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "vec.h"
+
 struct u32vec {
 	uint32_t *v;
 	size_t len, cap;
@@ -14,14 +16,8 @@ struct u32vec {
 
 static inline int u32vec_push(struct u32vec *a, uint32_t x)
 {
-	if (a->len == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 256;
-		uint32_t *nv = realloc(a->v, ncap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		a->v = nv;
-		a->cap = ncap;
-	}
+	if (vec_grow((void **)&a->v, &a->cap, a->len + 1, sizeof(*a->v), 256))
+		return -ENOMEM;
 	a->v[a->len++] = x;
 	return 0;
 }

@@ -57,7 +57,7 @@ void fc_free(struct frame_cache *c)
 }
 
 static char *debuginfo_path;
-static const Dwfl_Callbacks dwfl_callbacks = {
+const Dwfl_Callbacks sym_dwfl_callbacks = {
 	.find_elf = dwfl_build_id_find_elf,
 	.find_debuginfo = dwfl_standard_find_debuginfo,
 	.section_address = dwfl_offline_section_address,
@@ -179,14 +179,8 @@ static int pool_add(struct sym_session *s, struct profile *p, const char *name, 
 	int64_t id = prof_intern(p, name, len);
 	if (id < 0)
 		return (int)id;
-	if (s->pool_len == s->pool_cap) {
-		size_t ncap = s->pool_cap ? s->pool_cap * 2 : 4096;
-		uint32_t *np = realloc(s->pool, ncap * sizeof(*np));
-		if (!np)
-			return -ENOMEM;
-		s->pool = np;
-		s->pool_cap = ncap;
-	}
+	if (vec_grow((void **)&s->pool, &s->pool_cap, s->pool_len + 1, sizeof(*s->pool), 4096))
+		return -ENOMEM;
 	s->pool[s->pool_len++] = (uint32_t)id;
 	return 0;
 }
@@ -231,16 +225,9 @@ static int ksym_cmp(const void *a, const void *b)
 /* appends s[0..n) and a NUL to the kallsyms name pool; returns its offset, 0 on ENOMEM */
 static uint32_t kstr_add(struct sym_session *s, size_t *len, size_t *cap, const char *str, size_t n)
 {
-	if (*len + n + 1 > *cap || *len + n + 1 > UINT32_MAX) {
-		size_t ncap = *cap ? *cap * 2 : 1 << 20;
-		while (ncap < *len + n + 1)
-			ncap *= 2;
-		char *np = ncap <= UINT32_MAX ? realloc(s->kstr, ncap) : NULL;
-		if (!np)
-			return 0;
-		s->kstr = np;
-		*cap = ncap;
-	}
+	if (*len + n + 1 > UINT32_MAX ||
+	    vec_grow((void **)&s->kstr, cap, *len + n + 1, 1, 1 << 20))
+		return 0;
 	uint32_t off = (uint32_t)*len;
 	memcpy(s->kstr + off, str, n);
 	s->kstr[off + n] = '\0';
@@ -472,7 +459,7 @@ static struct module *module_get(struct sym_session *s, uint32_t pid, dev_t dev,
 	if (fd >= 0 && s->o.unwind_reference)
 		m->ref_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (fd >= 0) {
-		m->dwfl = dwfl_begin(&dwfl_callbacks);
+		m->dwfl = dwfl_begin(&sym_dwfl_callbacks);
 		/* dwfl owns fd from here */
 		m->mod = m->dwfl ? dwfl_report_elf(m->dwfl, m->base, path, fd, 0, false) : NULL;
 		if (m->dwfl)

@@ -131,6 +131,9 @@ struct maps_line {
 bool sym_parse_maps_line(char *line, struct maps_line *m);
 bool sym_parse_jit_line(char *line, uint64_t *start, uint64_t *size, char **name);
 
+/* libdwfl's callbacks for modules reported from files (build-id and standard debuginfo) */
+extern const Dwfl_Callbacks sym_dwfl_callbacks;
+
 void unw_module_free(struct module *m);
 void unw_proc_free(struct proc *pr);
 

@@ -471,21 +471,13 @@ static const Dwfl_Thread_Callbacks ref_thread_callbacks = {
 	.set_initial_registers = ref_set_initial_registers,
 };
 
-static char *ref_debuginfo_path;
-static const Dwfl_Callbacks ref_callbacks = {
-	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.section_address = dwfl_offline_section_address,
-	.debuginfo_path = &ref_debuginfo_path,
-};
-
 /* a Dwfl with every module of the image placed where the process mapped it */
 static int ref_attach(struct proc *pr)
 {
 	if (pr->ref_dwfl)
 		return pr->ref_failed ? -EINVAL : 0;
 	pr->ref = calloc(1, sizeof(*pr->ref));
-	pr->ref_dwfl = pr->ref ? dwfl_begin(&ref_callbacks) : NULL;
+	pr->ref_dwfl = pr->ref ? dwfl_begin(&sym_dwfl_callbacks) : NULL;
 	if (!pr->ref_dwfl)
 		return -ENOMEM;
 	dwfl_report_begin(pr->ref_dwfl);
