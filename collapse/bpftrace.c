@@ -14,14 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BT_MAX_STACKS 8
 #define BT_EMPTY_NAME "[no stack]"
 
 enum bt_kind { BT_UNKNOWN = 0, BT_KERNEL, BT_USER };
 
 struct bt_stack {
 	size_t first, n;	/* frames in state.stack_frames, leaf first */
-	enum bt_kind kind;
+	enum bt_kind kind;	/* as the frames tell */
+	enum bt_kind final;	/* as the entry decides (entry_finish) */
 	bool root_is_entry;	/* the outermost frame is a kernel entry point */
 };
 
@@ -37,6 +37,7 @@ struct bt_entry {
 	uint32_t map;
 	uint32_t off, n;	/* final frames, root first, in state.out_frames */
 	uint64_t count;
+	size_t lineno;	/* where the entry ended, for diagnostics */
 };
 
 struct bt_state {
@@ -47,8 +48,8 @@ struct bt_state {
 	uint32_t map;
 	struct u32vec scalars;
 	struct u32vec stack_frames;
-	struct bt_stack stacks[BT_MAX_STACKS];
-	size_t nstacks;
+	struct bt_stack *stacks;	/* the entry's stack keys, as many as it has */
+	size_t nstacks, stacks_cap;
 	bool stack_open;
 	/* finished entries, added once we know which maps hold stacks */
 	struct bt_map *maps;
@@ -58,12 +59,13 @@ struct bt_state {
 	size_t nentries, entries_cap;
 	struct u32vec out_frames;
 	struct u32vec kernel_ids;	/* frame id -> id of "name_[k]" + 1, for --kernel */
-	char scratch[4096];
+	char *scratch;		/* one frame name being built, as long as it needs */
+	size_t scratch_cap;
 };
 
-static bool is_ws(char c)
+static int scratch_reserve(struct bt_state *st, size_t need)
 {
-	return c == ' ' || c == '\t' || c == '\r';
+	return vec_grow((void **)&st->scratch, &st->scratch_cap, need, 1, 256);
 }
 
 
@@ -152,8 +154,9 @@ static int frame_line(struct bt_state *st, const char *s, size_t n)
 	bool have_addr = false, unresolved = false;
 
 	if (!st->stack_open) {
-		if (st->nstacks == BT_MAX_STACKS)
-			return -E2BIG;
+		if (vec_grow((void **)&st->stacks, &st->stacks_cap, st->nstacks + 1,
+			     sizeof(*st->stacks), 4))
+			return -ENOMEM;
 		st->stacks[st->nstacks++] = (struct bt_stack){ .first = st->stack_frames.len };
 		st->stack_open = true;
 	}
@@ -196,8 +199,11 @@ static int frame_line(struct bt_state *st, const char *s, size_t n)
 	if (kind != BT_UNKNOWN && stk->kind == BT_UNKNOWN)
 		stk->kind = kind;
 
+	size_t len = 0;
+	if (scratch_reserve(st, (mod_n > sym_n ? mod_n : sym_n) + 32))
+		return -ENOMEM;
 	char *buf = st->scratch;
-	size_t len = 0, cap = sizeof(st->scratch) - 64;
+	size_t cap = st->scratch_cap;
 	if (unresolved) {
 		/* like stackcollapse-perf: the module's base name if known, else [unknown];
 		 * --addrs keeps the address */
@@ -207,8 +213,6 @@ static int frame_line(struct bt_state *st, const char *s, size_t n)
 			const char *slash = memrchr(mod, '/', mod_n);
 			name = slash ? slash + 1 : mod;
 			name_n = mod_n - (size_t)(name - mod);
-			if (name_n > cap - 32)
-				name_n = cap - 32;
 		}
 		if (o->addrs)
 			len = (size_t)snprintf(buf, cap, "[%.*s <%llx>]", (int)name_n, name,
@@ -218,7 +222,7 @@ static int frame_line(struct bt_state *st, const char *s, size_t n)
 	} else {
 		if (!o->addrs)
 			sym_n = strip_offset(sym, sym_n);
-		len = sym_n < cap ? sym_n : cap;
+		len = sym_n;
 		memcpy(buf, sym, len);
 	}
 	uint32_t id;
@@ -242,7 +246,7 @@ static int key_segment(struct bt_state *st, const char *s, size_t n, bool *ended
 	*bad = false;
 	/* `]: N` at the end closes the entry */
 	size_t e = n;
-	while (e > 0 && is_ws(s[e - 1]))
+	while (e > 0 && ch_space(s[e - 1]))
 		e--;
 	size_t d = e;
 	while (d > 0 && s[d - 1] >= '0' && s[d - 1] <= '9')
@@ -309,9 +313,9 @@ static int kernel_id(struct bt_state *st, uint32_t id, uint32_t *out)
 			return -ENOMEM;
 	if (!st->kernel_ids.v[id]) {
 		size_t n = prof_frame_len(st->p, id);
+		if (scratch_reserve(st, n + 4))
+			return -ENOMEM;
 		char *buf = st->scratch;
-		if (n > sizeof(st->scratch) - 8)
-			n = sizeof(st->scratch) - 8;
 		memcpy(buf, prof_frame_name(st->p, id), n);
 		memcpy(buf + n, "_[k]", 4);
 		uint32_t k = 0;
@@ -339,46 +343,45 @@ static int push_stack(struct bt_state *st, const struct bt_stack *stk, bool kern
 	return 0;
 }
 
-static int entry_finish(struct bt_state *st, uint64_t count)
+static int entry_finish(struct bt_state *st, uint64_t count, size_t lineno)
 {
 	struct bt_map *m = &st->maps[st->map];
 	size_t off = st->out_frames.len;
-	enum bt_kind kinds[BT_MAX_STACKS];
 	int err;
 
 	m->entries++;
 	for (size_t i = 0; i < st->nstacks; i++) {
-		const struct bt_stack *s = &st->stacks[i];
-		kinds[i] = s->kind;
-		if (kinds[i] == BT_UNKNOWN && s->n && s->root_is_entry)
-			kinds[i] = BT_KERNEL;
+		struct bt_stack *s = &st->stacks[i];
+		s->final = s->kind;
+		if (s->final == BT_UNKNOWN && s->n && s->root_is_entry)
+			s->final = BT_KERNEL;
 		if (s->n)
 			m->has_stack = true;
 	}
 	/* two stack keys: one of each kind. Undecided ones take what the other is not, and
 	 * `kstack, ustack` (the order bpftrace's docs and most scripts use) when neither tells. */
 	if (st->nstacks == 2) {
-		if (kinds[0] == BT_UNKNOWN && kinds[1] == BT_UNKNOWN) {
-			kinds[0] = BT_KERNEL;
-			kinds[1] = BT_USER;
-		} else if (kinds[0] == BT_UNKNOWN) {
-			kinds[0] = kinds[1] == BT_KERNEL ? BT_USER : BT_KERNEL;
-		} else if (kinds[1] == BT_UNKNOWN) {
-			kinds[1] = kinds[0] == BT_KERNEL ? BT_USER : BT_KERNEL;
+		if (st->stacks[0].final == BT_UNKNOWN && st->stacks[1].final == BT_UNKNOWN) {
+			st->stacks[0].final = BT_KERNEL;
+			st->stacks[1].final = BT_USER;
+		} else if (st->stacks[0].final == BT_UNKNOWN) {
+			st->stacks[0].final = st->stacks[1].final == BT_KERNEL ? BT_USER : BT_KERNEL;
+		} else if (st->stacks[1].final == BT_UNKNOWN) {
+			st->stacks[1].final = st->stacks[0].final == BT_KERNEL ? BT_USER : BT_KERNEL;
 		}
 	}
 	for (size_t i = 0; i < st->nstacks; i++)
-		if (kinds[i] == BT_UNKNOWN)
-			kinds[i] = BT_USER;
+		if (st->stacks[i].final == BT_UNKNOWN)
+			st->stacks[i].final = BT_USER;
 
 	for (size_t i = 0; i < st->scalars.len; i++)
 		if ((err = u32vec_push(&st->out_frames, st->scalars.v[i])))
 			return err;
 	for (size_t i = 0; i < st->nstacks; i++)
-		if (kinds[i] == BT_USER && (err = push_stack(st, &st->stacks[i], false)))
+		if (st->stacks[i].final == BT_USER && (err = push_stack(st, &st->stacks[i], false)))
 			return err;
 	for (size_t i = 0; i < st->nstacks; i++)
-		if (kinds[i] == BT_KERNEL && (err = push_stack(st, &st->stacks[i], true)))
+		if (st->stacks[i].final == BT_KERNEL && (err = push_stack(st, &st->stacks[i], true)))
 			return err;
 	if (st->out_frames.len == off) {
 		/* an entry with no frames at all (`@[]: 46`: samples with no kernel stack) still
@@ -388,17 +391,12 @@ static int entry_finish(struct bt_state *st, uint64_t count)
 		    (err = u32vec_push(&st->out_frames, id)))
 			return err;
 	}
-	if (st->nentries == st->entries_cap) {
-		size_t ncap = st->entries_cap ? st->entries_cap * 2 : 256;
-		struct bt_entry *ne = realloc(st->entries, ncap * sizeof(*ne));
-		if (!ne)
-			return -ENOMEM;
-		st->entries = ne;
-		st->entries_cap = ncap;
-	}
+	if (vec_grow((void **)&st->entries, &st->entries_cap, st->nentries + 1,
+		     sizeof(*st->entries), 256))
+		return -ENOMEM;
 	st->entries[st->nentries++] = (struct bt_entry){
 		.map = st->map, .off = (uint32_t)off, .n = (uint32_t)(st->out_frames.len - off),
-		.count = count };
+		.count = count, .lineno = lineno };
 	entry_reset(st);
 	return 0;
 }
@@ -454,7 +452,7 @@ static int entry_start(struct bt_state *st, struct line_reader *lr, const char *
 		entry_reset(st);
 		return 0;
 	}
-	return ended ? entry_finish(st, value) : 0;
+	return ended ? entry_finish(st, value, lr_lineno(lr)) : 0;
 }
 
 int bt_collapse(struct profile *p, struct line_reader *lr, const struct collapse_opts *o)
@@ -474,7 +472,7 @@ int bt_collapse(struct profile *p, struct line_reader *lr, const struct collapse
 			len--;
 		if (!st->in_entry) {
 			size_t i = 0;
-			while (i < len && is_ws(line[i]))
+			while (i < len && ch_space(line[i]))
 				i++;
 			if (i == len)
 				continue;
@@ -493,10 +491,10 @@ int bt_collapse(struct profile *p, struct line_reader *lr, const struct collapse
 		/* inside an entry: a frame, a `, key...` line, or `]: N` after the frames */
 		if (len && (line[0] == ' ' || line[0] == '\t')) {
 			size_t i = 0;
-			while (i < len && is_ws(line[i]))
+			while (i < len && ch_space(line[i]))
 				i++;
 			size_t e = len;
-			while (e > i && is_ws(line[e - 1]))
+			while (e > i && ch_space(line[e - 1]))
 				e--;
 			if (e > i && (err = frame_line(st, line + i, e - i)))
 				goto out;
@@ -523,7 +521,7 @@ int bt_collapse(struct profile *p, struct line_reader *lr, const struct collapse
 				entry_reset(st);
 				continue;
 			}
-			if (ended && (err = entry_finish(st, value)))
+			if (ended && (err = entry_finish(st, value, lr_lineno(lr))))
 				goto out;
 			continue;
 		}
@@ -556,7 +554,10 @@ int bt_collapse(struct profile *p, struct line_reader *lr, const struct collapse
 		const struct bt_entry *e = &st->entries[i];
 		if (!st->maps[e->map].has_stack)
 			continue;
-		if ((err = prof_add(p, st->out_frames.v + e->off, e->n, e->count)))
+		err = prof_add(p, st->out_frames.v + e->off, e->n, e->count);
+		if (err == -EOVERFLOW)
+			err = prof_diag_overflow(p, lr_name(lr), e->lineno);
+		if (err)
 			goto out;
 	}
 out:
@@ -569,6 +570,8 @@ out:
 	free(st->stack_frames.v);
 	free(st->out_frames.v);
 	free(st->kernel_ids.v);
+	free(st->stacks);
+	free(st->scratch);
 	free(st);
 	return err;
 }

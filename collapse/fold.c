@@ -156,11 +156,8 @@ int fold_read(struct profile *p, struct line_reader *lr)
 			err = prof_add(p, frames, depth, i1);
 		else
 			err = prof_add_f(p, frames, depth, v1);
-		if (err == -EOVERFLOW) {	/* kept at the largest count, never wrapped */
-			prof_diag_add(p, lr_name(lr), lr_lineno(lr),
-				      "the stack's count overflows 64 bits: kept at 18446744073709551615");
-			err = 0;
-		}
+		if (err == -EOVERFLOW)
+			err = prof_diag_overflow(p, lr_name(lr), lr_lineno(lr));
 		if (err)
 			goto out;
 	}

@@ -96,12 +96,13 @@ static void lc_free(struct line_cache *c)
 struct perf_state {
 	struct profile *p;
 	const struct collapse_opts *o;
-	char event[256];	/* the event kept: --event-filter, or the first one seen */
+	struct line_reader *lr;	/* for diagnostics */
+	char *event;		/* the event kept: --event-filter, or the first one seen */
+	size_t event_len;
 	bool event_set, event_defaulted, event_warned;
 	bool have_pname;	/* a sample header was accepted and its stack is being read */
 	bool pname_java;	/* pname =~ /^java/ */
-	uint32_t pname_ids[64];	/* the process frame, split on ';' as its folded text would be */
-	size_t pname_n;
+	struct u32vec pname;	/* the process frame, split on ';' as its folded text would be */
 	uint64_t period;
 	struct u32vec leaf_first;	/* frames of the current sample, leaf first */
 	struct u32vec line_ids;		/* frames of the line being parsed */
@@ -207,11 +208,19 @@ found:
 	return true;
 }
 
-static uint64_t parse_u64(const char *s, size_t n)
+/* digits to a number; past UINT64_MAX it stays there and *over is set */
+static uint64_t parse_u64(const char *s, size_t n, bool *over)
 {
 	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++)
-		v = v * 10 + (uint64_t)(s[i] - '0');
+	*over = false;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t d = (uint64_t)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10) {
+			*over = true;
+			return UINT64_MAX;
+		}
+		v = v * 10 + d;
+	}
 	return v;
 }
 
@@ -227,17 +236,22 @@ static int header_line(struct perf_state *st, const char *s, size_t len, size_t 
 	st->have_pname = false;
 	if (match_event(s, len, &ev, &ev_len, &per, &per_len)) {
 		if (per) {
-			period = parse_u64(per, per_len);
+			bool over;
+			period = parse_u64(per, per_len, &over);
+			if (over)
+				prof_diag_add(st->p, lr_name(st->lr), lr_lineno(st->lr),
+					      "the sample's period overflows 64 bits: kept at %llu",
+					      (unsigned long long)period);
 			period_true = !(per_len == 1 && per[0] == '0');
 		}
 		if (!st->event_set) {
 			/* by default only the first event type is kept: mixing cycles and
 			 * instructions would mislead */
-			size_t n = ev_len < sizeof(st->event) - 1 ? ev_len : sizeof(st->event) - 1;
-			memcpy(st->event, ev, n);
-			st->event[n] = '\0';
+			if (!(st->event = strndup(ev, ev_len)))
+				return -ENOMEM;
+			st->event_len = strlen(st->event);	/* a NUL in the name ends it */
 			st->event_set = st->event_defaulted = true;
-		} else if (strlen(st->event) != ev_len || memcmp(st->event, ev, ev_len)) {
+		} else if (st->event_len != ev_len || memcmp(st->event, ev, ev_len)) {
 			if (st->event_defaulted && !st->event_warned) {
 				prof_note_add(st->p, "filtering for events of type: %s", st->event);
 				st->event_warned = true;
@@ -278,16 +292,15 @@ static int header_line(struct perf_state *st, const char *s, size_t len, size_t 
 		if (buf[i] == ' ')
 			buf[i] = '_';
 	st->pname_java = n >= 4 && memcmp(buf, "java", 4) == 0;
-	st->pname_n = 0;
+	st->pname.len = 0;
 	size_t start = 0;
 	for (size_t i = 0; i <= n; i++) {
 		if (i == n || buf[i] == ';') {
-			if (st->pname_n == sizeof(st->pname_ids) / sizeof(st->pname_ids[0]))
-				break;
 			int64_t id = prof_intern(st->p, buf + start, i - start);
 			if (id < 0)
 				return (int)id;
-			st->pname_ids[st->pname_n++] = (uint32_t)id;
+			if (u32vec_push(&st->pname, (uint32_t)id))
+				return -ENOMEM;
 			start = i + 1;
 		}
 	}
@@ -478,31 +491,32 @@ static int parse_frame_line(struct perf_state *st, const char *s, size_t len)
 	if (flen && func[0] == '(')	/* process names, not functions */
 		return 0;
 
-	/* split /->/ with Perl's rules: trailing empty parts are dropped */
-	size_t nparts = 0, starts[256], lens[256];
-	size_t start = 0;
-	for (size_t i = 0; i + 1 < flen && nparts < 255; i++) {
-		if (func[i] == '-' && func[i + 1] == '>') {
-			starts[nparts] = start;
-			lens[nparts++] = i - start;
-			start = i + 2;
-			i++;
+	/* split /->/ with Perl's rules: trailing empty parts are dropped. The parts keep their
+	 * order above the frames read so far (unshift @stack, @inline), so in a leaf-first list
+	 * they go in reverse: read from the end. "->" cannot overlap itself, so the matches are
+	 * the ones a split from the start finds. */
+	size_t end = flen;
+	bool trailing = true;	/* still in the trailing empty parts */
+	for (size_t i = flen;; i--) {
+		bool sep = i >= 2 && func[i - 2] == '-' && func[i - 1] == '>';
+		if (!sep && i > 0)
+			continue;
+		size_t start = i;	/* the part is func[start..end) */
+		if (!(trailing && start == end)) {
+			trailing = false;
+			bool inlined = start > 0;	/* every part but the first is inlined */
+			int64_t id = frame_name(st, func + start, end - start, inlined, pc, pc_len,
+						mod, mod_len);
+			if (id < 0)
+				return (int)id;
+			int err = u32vec_push(&st->line_ids, (uint32_t)id);
+			if (err)
+				return err;
 		}
-	}
-	starts[nparts] = start;
-	lens[nparts++] = flen - start;
-	while (nparts > 0 && lens[nparts - 1] == 0)
-		nparts--;
-	/* the parts keep their order above the frames read so far (unshift @stack, @inline),
-	 * so in a leaf-first list they go in reverse */
-	for (size_t k = nparts; k-- > 0;) {
-		int64_t id = frame_name(st, func + starts[k], lens[k], k > 0, pc, pc_len, mod,
-					mod_len);
-		if (id < 0)
-			return (int)id;
-		int err = u32vec_push(&st->line_ids, (uint32_t)id);
-		if (err)
-			return err;
+		if (i == 0)
+			break;
+		end = i - 2;
+		i--;	/* skip the '-' too (the loop's i-- takes the '>') */
 	}
 	return 0;
 }
@@ -545,15 +559,17 @@ static int end_of_sample(struct perf_state *st, struct u32vec *stack)
 	if (!st->have_pname)
 		return 0;
 	stack->len = 0;
-	for (size_t i = 0; i < st->pname_n; i++)
-		if (u32vec_push(stack, st->pname_ids[i]))
+	for (size_t i = 0; i < st->pname.len; i++)
+		if (u32vec_push(stack, st->pname.v[i]))
 			return -ENOMEM;
 	for (size_t i = st->leaf_first.len; i-- > 0;)
 		if (u32vec_push(stack, st->leaf_first.v[i]))
 			return -ENOMEM;
 	st->have_pname = false;
 	st->leaf_first.len = 0;
-	return prof_add(st->p, stack->v, stack->len, st->period);
+	int err = prof_add(st->p, stack->v, stack->len, st->period);
+	return err == -EOVERFLOW ? prof_diag_overflow(st->p, lr_name(st->lr), lr_lineno(st->lr))
+				 : err;
 }
 
 int perf_collapse(struct profile *p, struct line_reader *lr, const struct collapse_opts *o)
@@ -568,8 +584,13 @@ int perf_collapse(struct profile *p, struct line_reader *lr, const struct collap
 		return -ENOMEM;
 	st->p = p;
 	st->o = o;
+	st->lr = lr;
 	if (o->event_filter && *o->event_filter) {
-		snprintf(st->event, sizeof(st->event), "%s", o->event_filter);
+		if (!(st->event = strdup(o->event_filter))) {
+			free(st);
+			return -ENOMEM;
+		}
+		st->event_len = strlen(st->event);
 		st->event_set = true;
 	}
 	while ((r = lr_next(lr, &line, &len)) > 0) {
@@ -603,6 +624,8 @@ out:
 	free(stack.v);
 	free(st->leaf_first.v);
 	free(st->line_ids.v);
+	free(st->pname.v);
+	free(st->event);
 	free(st->scratch);
 	lc_free(&st->cache);
 	free(st);

@@ -52,11 +52,11 @@ struct profile {
 	struct prof_seq *seq;
 	size_t nseq, seq_cap;
 
-	size_t ndiag;
+	size_t ndiag, ndiag_kept;
 	struct prof_diag_entry diag[PROF_DIAG_KEEP];
 	size_t nnotes;
 	char *notes[PROF_NOTE_KEEP];
-	char error[512];
+	char *error;
 };
 
 static uint32_t hash_ids(const uint32_t *ids, size_t n)
@@ -90,6 +90,11 @@ void prof_free(struct profile *p)
 	free(p->stack_hash);
 	htab_free(&p->stack_index);
 	free(p->seq);
+	free(p->error);
+	for (size_t i = 0; i < p->ndiag_kept; i++) {
+		free(p->diag[i].where);
+		free(p->diag[i].msg);
+	}
 	for (size_t i = 0; i < p->nnotes && i < PROF_NOTE_KEEP; i++)
 		free(p->notes[i]);
 	free(p);
@@ -558,15 +563,30 @@ int fold_write(const struct profile *p, FILE *out)
 
 void prof_diag_add(struct profile *p, const char *file, size_t line, const char *fmt, ...)
 {
-	if (p->ndiag < PROF_DIAG_KEEP) {
-		struct prof_diag_entry *e = &p->diag[p->ndiag];
-		snprintf(e->where, sizeof(e->where), "%s:%zu", file ? file : "-", line);
+	p->ndiag++;
+	if (p->ndiag_kept < PROF_DIAG_KEEP) {
+		struct prof_diag_entry *e = &p->diag[p->ndiag_kept];
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		if (asprintf(&e->where, "%s:%zu", file ? file : "-", line) < 0)
+			e->where = NULL;
+		if (vasprintf(&e->msg, fmt, ap) < 0)
+			e->msg = NULL;
 		va_end(ap);
+		if (e->where && e->msg) {
+			p->ndiag_kept++;
+		} else {	/* out of memory: counted, not kept */
+			free(e->where);
+			free(e->msg);
+		}
 	}
-	p->ndiag++;
+}
+
+int prof_diag_overflow(struct profile *p, const char *file, size_t line)
+{
+	prof_diag_add(p, file, line,
+		      "the stack's count overflows 64 bits: kept at 18446744073709551615");
+	return 0;
 }
 
 size_t prof_diag_count(const struct profile *p)
@@ -576,7 +596,7 @@ size_t prof_diag_count(const struct profile *p)
 
 size_t prof_diag_kept(const struct profile *p)
 {
-	return p->ndiag < PROF_DIAG_KEEP ? p->ndiag : PROF_DIAG_KEEP;
+	return p->ndiag_kept;
 }
 
 const struct prof_diag_entry *prof_diag_get(const struct profile *p, size_t i)
@@ -613,11 +633,15 @@ void prof_set_error(struct profile *p, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(p->error, sizeof(p->error), fmt, ap);
+	char *msg;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
+	free(p->error);
+	p->error = msg ? msg : strdup("out of memory");
 }
 
 const char *prof_error(const struct profile *p)
 {
-	return p->error[0] ? p->error : NULL;
+	return p->error && p->error[0] ? p->error : NULL;
 }

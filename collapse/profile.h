@@ -25,8 +25,8 @@ struct prof_stack {
 #define PROF_DIAG_KEEP 5
 
 struct prof_diag_entry {
-	char where[256];	/* FILE:LINE */
-	char msg[160];
+	char *where;	/* FILE:LINE */
+	char *msg;
 };
 
 struct profile;
@@ -96,6 +96,9 @@ size_t fold_format_count(double v, char *buf);
 /* Diagnostics: bad input lines are kept (the first PROF_DIAG_KEEP) and counted. */
 void prof_diag_add(struct profile *p, const char *file, size_t line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The diagnostic for a stack whose count reached UINT64_MAX (prof_add's -EOVERFLOW): the
+ * stack was kept at the largest count. Returns 0, for err = prof_diag_overflow(...). */
+int prof_diag_overflow(struct profile *p, const char *file, size_t line);
 size_t prof_diag_count(const struct profile *p);
 size_t prof_diag_kept(const struct profile *p);
 const struct prof_diag_entry *prof_diag_get(const struct profile *p, size_t i);

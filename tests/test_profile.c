@@ -228,8 +228,147 @@ static void test_perf_long_names(void)
 	free(text);
 }
 
+/* a converter run over text: perf (fmt 'p') or bpftrace ('b'), folded result as a string */
+static char *convert(char fmt, const char *text, size_t len, const struct collapse_opts *o,
+		     struct profile **out)
+{
+	struct profile *p = prof_new();
+	struct line_reader *lr;
+	CHECK_INT(lr_open_mem(&lr, text, len, "mem"), 0);
+	CHECK_INT(fmt == 'p' ? perf_collapse(p, lr, o) : bt_collapse(p, lr, o), 0);
+	lr_close(lr);
+	char *s = fold_to_string(p);
+	*out = p;
+	return s;
+}
+
+/* the converters' counts saturate with FILE:LINE, never wrap or fail the whole input */
+static void test_converter_counts(void)
+{
+	struct collapse_opts o = { 0 };
+	struct profile *p;
+	const char *perf =
+		"prog 1 1.0: 18446744073709551615 cycles:\n\t10 foo (/x)\n\n"
+		"prog 1 1.0: 5 cycles:\n\t10 foo (/x)\n\n"
+		"prog 1 1.0: 123456789012345678901234567890 cycles:\n\t10 bar (/x)\n\n";
+	char *s = convert('p', perf, strlen(perf), &o, &p);
+	CHECK_STR(s, "prog;bar 18446744073709551615\nprog;foo 18446744073709551615\n");
+	CHECK_INT(prof_diag_count(p), 2);
+	CHECK_STR(prof_diag_get(p, 0)->where, "mem:6");	/* the sample's end */
+	CHECK(strstr(prof_diag_get(p, 0)->msg, "overflows"));
+	CHECK_STR(prof_diag_get(p, 1)->where, "mem:7");	/* the 30-digit period */
+	free(s);
+	prof_free(p);
+
+	const char *bt = "@[\n    foo\n]: 18446744073709551615\n@[\n    foo\n]: 3\n"
+			 "@[\n    bar\n]: 123456789012345678901234567890\n@[\n    baz\n]: 2\n";
+	s = convert('b', bt, strlen(bt), &o, &p);
+	CHECK_STR(s, "baz 2\nfoo 18446744073709551615\n");
+	CHECK_INT(prof_diag_count(p), 2);
+	CHECK_STR(prof_diag_get(p, 0)->where, "mem:9");	/* a value past 64 bits: bad */
+	CHECK_STR(prof_diag_get(p, 1)->where, "mem:6");	/* the sum: saturated */
+	free(s);
+	prof_free(p);
+
+	/* a diagnostic keeps a long file name whole, line number included */
+	p = prof_new();
+	char name[600];
+	memset(name, 'd', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	prof_diag_add(p, name, 42, "%s", "x");
+	CHECK_INT(strlen(prof_diag_get(p, 0)->where), sizeof(name) - 1 + 3);
+	CHECK(strstr(prof_diag_get(p, 0)->where, ":42"));
+	prof_free(p);
+}
+
+/* no fixed part or name limit in the converters: long event names, many inline parts, many
+ * ';' in a process name, long bpftrace names, many stack keys */
+static void test_converter_limits(void)
+{
+	struct collapse_opts o = { 0 };
+	struct profile *p;
+	size_t cap = 1 << 20, len = 0;
+	char *t = malloc(cap);
+
+	/* a 300-byte event name: both samples are that event, none filtered */
+	char ev[301];
+	memset(ev, 'e', 300);
+	ev[300] = '\0';
+	for (int k = 0; k < 2; k++)
+		len += (size_t)sprintf(t + len, "prog 1 1.0: 1 %s:\n\t10 f%d (/x)\n\n", ev, k);
+	char *s = convert('p', t, len, &o, &p);
+	CHECK_STR(s, "prog;f0 1\nprog;f1 1\n");
+	free(s);
+	prof_free(p);
+	o.event_filter = ev;
+	s = convert('p', t, len, &o, &p);
+	CHECK_STR(s, "prog;f0 1\nprog;f1 1\n");
+	free(s);
+	prof_free(p);
+	o.event_filter = NULL;
+
+	/* 300 inline parts a->b->...: 300 frames, the first outermost; trailing "->" dropped */
+	len = (size_t)sprintf(t, "prog 1 1.0: 1 cycles:\n\t10 ");
+	for (int k = 0; k < 300; k++)
+		len += (size_t)sprintf(t + len, "i%d->", k);
+	len += (size_t)sprintf(t + len, "->" " (/x)\n\n");
+	s = convert('p', t, len, &o, &p);
+	CHECK_INT(prof_nstacks(p), 1);
+	CHECK_INT(prof_stack(p, 0)->depth, 301);
+	const uint32_t *fr = prof_stack_frames(p, prof_stack(p, 0));
+	CHECK_STR(prof_frame_name(p, fr[1]), "i0");
+	CHECK_STR(prof_frame_name(p, fr[300]), "i299_[i]");
+	free(s);
+	prof_free(p);
+
+	/* a process name of 100 ';'-separated parts: 100 root frames */
+	len = 0;
+	for (int k = 0; k < 100; k++)
+		len += (size_t)sprintf(t + len, "c%d;", k);
+	len += (size_t)sprintf(t + len, "x 1 1.0: 1 cycles:\n\t10 f (/x)\n\n");
+	s = convert('p', t, len, &o, &p);
+	CHECK_INT(prof_stack(p, 0)->depth, 102);
+	free(s);
+	prof_free(p);
+
+	/* bpftrace: two 5 KB names that differ at the end stay two frames, with and without
+	 * --kernel (which appends _[k] to a kernel frame) */
+	for (int kern = 0; kern < 2; kern++) {
+		o.kernel = kern;
+		len = 0;
+		for (int k = 0; k < 2; k++) {
+			len += (size_t)sprintf(t + len, "@[\n    ns::f<");
+			memset(t + len, 'x', 5000);
+			len += 5000;
+			len += (size_t)sprintf(t + len, "%c>+12\n    entry_SYSCALL_64+5\n]: %d\n",
+					       'A' + k, k + 1);
+		}
+		s = convert('b', t, len, &o, &p);
+		CHECK_INT(prof_nstacks(p), 2);
+		CHECK_INT(prof_frame_len(p, prof_stack_frames(p, prof_stack(p, 0))[1]),
+			  5000 + 8 + (kern ? 4 : 0));
+		free(s);
+		prof_free(p);
+	}
+	o.kernel = false;
+
+	/* a key of ten stack keys (more than any fixed table): read, not an error */
+	len = (size_t)sprintf(t, "@[");
+	for (int k = 0; k < 10; k++)
+		len += (size_t)sprintf(t + len, "%s\n    f%d+1\n", k ? "," : "", k);
+	len += (size_t)sprintf(t + len, "]: 7\n");
+	s = convert('b', t, len, &o, &p);
+	CHECK_INT(prof_nstacks(p), 1);
+	CHECK_INT(prof_stack(p, 0)->depth, 10);
+	free(s);
+	prof_free(p);
+	free(t);
+}
+
 int main(void)
 {
+	test_converter_counts();
+	test_converter_limits();
 	test_perf_long_names();
 	test_sanitize();
 	test_intern();
