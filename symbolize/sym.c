@@ -11,6 +11,7 @@
 #include "lineio.h"
 #include "vec.h"
 #include "htab.h"
+#include "search.h"
 
 #include <dlfcn.h>
 #include <dwarf.h>
@@ -117,6 +118,7 @@ void sym_close(struct sym_session *s)
 	free(s->kstr);
 	fc_free(&s->kcache);
 	free(s->pool);
+	free(s->buf);
 	if (s->libstdcxx)
 		dlclose(s->libstdcxx);
 	free(s);
@@ -132,8 +134,15 @@ void sym_get_stats(const struct sym_session *s, struct sym_stats *st)
 
 /* ---- names ---- */
 
-/* C++ and Rust (legacy) names demangled; Rust's trailing ::h<16 hex> hash dropped. */
-static size_t clean_name(struct sym_session *s, const char *name, char *out, size_t cap)
+/* s->buf with room for need bytes and a suffix (_[k], _[i]), or NULL */
+static char *name_buf(struct sym_session *s, size_t need)
+{
+	return vec_grow((void **)&s->buf, &s->buf_cap, need + 8, 1, 256) ? NULL : s->buf;
+}
+
+/* C++ and Rust (legacy) names demangled; Rust's trailing ::h<16 hex> hash dropped. The name
+ * is built whole (never cut: two long names must stay two frames) in s->buf. */
+static int clean_name(struct sym_session *s, const char *name, size_t *len)
 {
 	size_t n;
 	char *dm = NULL;
@@ -145,8 +154,11 @@ static size_t clean_name(struct sym_session *s, const char *name, char *out, siz
 	}
 	const char *src = dm ? dm : name;
 	n = strlen(src);
-	if (n >= cap)
-		n = cap - 1;
+	char *out = name_buf(s, n);
+	if (!out) {
+		free(dm);
+		return -ENOMEM;
+	}
 	memcpy(out, src, n);
 	out[n] = '\0';
 	free(dm);
@@ -171,7 +183,8 @@ static size_t clean_name(struct sym_session *s, const char *name, char *out, siz
 	for (size_t i = 0; i < n; i++)
 		if (out[i] == ';')
 			out[i] = ':';
-	return n;
+	*len = n;
+	return 0;
 }
 
 static int pool_add(struct sym_session *s, struct profile *p, const char *name, size_t len)
@@ -204,13 +217,21 @@ static void bind_profile(struct sym_session *s, struct profile *p)
 	}
 }
 
-static size_t unresolved_name(struct sym_session *s, const char *base, uint64_t addr, char *out,
-			      size_t cap)
+/* [module] or, with --addrs, [module <addr>], in s->buf */
+static int unresolved_name(struct sym_session *s, const char *base, uint64_t addr, size_t *len)
 {
 	s->unresolved++;
+	if (!base)
+		base = "unknown";
+	size_t cap = strlen(base) + 24;
+	char *out = name_buf(s, cap);
+	if (!out)
+		return -ENOMEM;
 	if (s->o.addrs)
-		return (size_t)snprintf(out, cap, "[%s <%" PRIx64 ">]", base ? base : "unknown", addr);
-	return (size_t)snprintf(out, cap, "[%s]", base ? base : "unknown");
+		*len = (size_t)snprintf(out, cap, "[%s <%" PRIx64 ">]", base, addr);
+	else
+		*len = (size_t)snprintf(out, cap, "[%s]", base);
+	return 0;
 }
 
 /* ---- kernel ---- */
@@ -305,9 +326,11 @@ static void load_kallsyms(struct sym_session *s)
 	}
 	lr_close(lr);
 	/* a module's text ends at its base + size (/proc/modules): past that, no symbol */
-	FILE *mf = s->o.kallsyms_path ? NULL : fopen("/proc/modules", "re");
-	char line[512];
-	while (mf && fgets(line, sizeof(line), mf)) {
+	const char *modules = s->o.kallsyms_path ? s->o.modules_path : "/proc/modules";
+	FILE *mf = modules ? fopen(modules, "re") : NULL;
+	char *line = NULL;	/* a module used by many others has a long line */
+	size_t line_cap = 0;
+	while (mf && getline(&line, &line_cap, mf) > 0) {
 		unsigned long long size, base;
 		if (sscanf(line, "%*s %llu %*s %*s %*s %llx", &size, &base) != 2 || !base)
 			continue;
@@ -316,11 +339,23 @@ static void load_kallsyms(struct sym_session *s)
 		s->ksyms[s->nksyms++] = (struct ksym){ .addr = base + size, .name = 0 };
 		sorted = false;
 	}
+	free(line);
 	if (mf)
 		fclose(mf);
 	/* the kernel lists its own symbols in address order; modules may not be */
 	if (!sorted)
 		qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), ksym_cmp);
+}
+
+struct ksym_key {
+	const struct ksym *v;
+	uint64_t addr;
+};
+
+static bool ksym_le(const void *ctx, size_t i)	/* the symbol starts at or before addr */
+{
+	const struct ksym_key *k = ctx;
+	return k->v[i].addr <= k->addr;
 }
 
 static int kernel_frame(struct sym_session *s, struct profile *p, uint64_t ip, uint32_t *off,
@@ -334,25 +369,23 @@ static int kernel_frame(struct sym_session *s, struct profile *p, uint64_t ip, u
 	}
 	if (!s->kloaded)
 		load_kallsyms(s);
-	size_t lo = 0, hi = s->nksyms;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (s->ksyms[mid].addr <= ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	char *buf = s->buf;
+	size_t lo = partition_point(s->nksyms, ksym_le, &(struct ksym_key){ s->ksyms, ip });
+	char *buf;
 	size_t n;
 	if (lo == 0 || !s->kstr[s->ksyms[lo - 1].name]) {
-		n = unresolved_name(s, NULL, ip, buf, sizeof(s->buf) - 8);
+		if (unresolved_name(s, NULL, ip, &n))
+			return -ENOMEM;
+		buf = s->buf;
 	} else {
 		const struct ksym *k = &s->ksyms[lo - 1];
-		if (k->module)
-			n = (size_t)snprintf(buf, sizeof(s->buf) - 8, "%s [%s]", s->kstr + k->name,
-					     s->kstr + k->module);
+		const char *name = s->kstr + k->name, *mod = k->module ? s->kstr + k->module : NULL;
+		size_t cap = strlen(name) + (mod ? strlen(mod) + 3 : 0) + 1;
+		if (!(buf = name_buf(s, cap)))
+			return -ENOMEM;
+		if (mod)
+			n = (size_t)snprintf(buf, cap, "%s [%s]", name, mod);
 		else
-			n = (size_t)snprintf(buf, sizeof(s->buf) - 8, "%s", s->kstr + k->name);
+			n = (size_t)snprintf(buf, cap, "%s", name);
 	}
 	if (s->o.kernel_annotate) {
 		memcpy(buf + n, "_[k]", 4);
@@ -386,17 +419,22 @@ int sym_kernel_stack(struct sym_session *s, struct profile *p, const uint64_t *i
 
 /* ---- user space ---- */
 
+struct proc_key {
+	struct proc *const *v;
+	uint32_t pid, gen;
+};
+
+static bool proc_before(const void *ctx, size_t i)	/* procs[i] sorts before (pid, gen) */
+{
+	const struct proc_key *k = ctx;
+	const struct proc *m = k->v[i];
+	return m->pid < k->pid || (m->pid == k->pid && m->gen < k->gen);
+}
+
 static struct proc *proc_find(struct sym_session *s, uint32_t pid, uint32_t gen, size_t *pos)
 {
-	size_t lo = 0, hi = s->nprocs;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const struct proc *m = s->procs[mid];
-		if (m->pid < pid || (m->pid == pid && m->gen < gen))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = partition_point(s->nprocs, proc_before,
+				    &(struct proc_key){ s->procs, pid, gen });
 	*pos = lo;
 	return lo < s->nprocs && s->procs[lo]->pid == pid && s->procs[lo]->gen == gen
 		       ? s->procs[lo] : NULL;
@@ -483,15 +521,9 @@ static struct module *module_get(struct sym_session *s, uint32_t pid, dev_t dev,
 	}
 	if (!m->mod || !m->nsegs)
 		m->failed = true;
-	if (s->nmods == s->mods_cap) {
-		size_t ncap = s->mods_cap ? s->mods_cap * 2 : 64;
-		struct module **nm = realloc(s->mods, ncap * sizeof(*nm));
-		if (!nm) {
-			module_free(m);
-			return NULL;
-		}
-		s->mods = nm;
-		s->mods_cap = ncap;
+	if (vec_grow((void **)&s->mods, &s->mods_cap, s->nmods + 1, sizeof(*s->mods), 64)) {
+		module_free(m);
+		return NULL;
 	}
 	s->mods[s->nmods++] = m;
 	return m;
@@ -542,13 +574,16 @@ static void load_jit_map(struct sym_session *s, struct proc *pr)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return;
-	snprintf(s->buf, sizeof(s->buf), "%s/%u", s->o.proc_root ? s->o.proc_root : "/proc",
-		 pr->pid);
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || stat(s->buf, &pst) ||
+	char *proc_dir = NULL;
+	if (asprintf(&proc_dir, "%s/%u", s->o.proc_root ? s->o.proc_root : "/proc", pr->pid) < 0)
+		proc_dir = NULL;
+	if (!proc_dir || fstat(fd, &st) || !S_ISREG(st.st_mode) || stat(proc_dir, &pst) ||
 	    (st.st_uid != 0 && st.st_uid != pst.st_uid)) {
+		free(proc_dir);
 		close(fd);
 		return;
 	}
+	free(proc_dir);
 	FILE *f = fdopen(fd, "r");
 	if (!f) {
 		close(fd);
@@ -562,13 +597,8 @@ static void load_jit_map(struct sym_session *s, struct proc *pr)
 		char *name;
 		if (!sym_parse_jit_line(line, &start, &size, &name))
 			continue;
-		if (pr->njit == cap) {
-			cap = cap ? cap * 2 : 256;
-			struct jit_sym *nj = realloc(pr->jit, cap * sizeof(*nj));
-			if (!nj)
-				break;
-			pr->jit = nj;
-		}
+		if (vec_grow((void **)&pr->jit, &cap, pr->njit + 1, sizeof(*pr->jit), 256))
+			break;
 		pr->jit[pr->njit++] = (struct jit_sym){ start, size, strdup(name) };
 	}
 	free(line);
@@ -578,11 +608,14 @@ static void load_jit_map(struct sym_session *s, struct proc *pr)
 
 static int read_maps(struct sym_session *s, uint32_t pid, uint32_t gen, struct proc **out)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "%s/%u/maps", s->o.proc_root ? s->o.proc_root : "/proc", pid);
-	FILE *f = fopen(path, "r");
+	char *path;
+	if (asprintf(&path, "%s/%u/maps", s->o.proc_root ? s->o.proc_root : "/proc", pid) < 0)
+		return -ENOMEM;
+	FILE *f = fopen(path, "re");
+	int open_err = errno;
+	free(path);
 	if (!f)
-		return errno == ENOENT ? -ESRCH : -errno;
+		return open_err == ENOENT ? -ESRCH : -open_err;
 	struct proc *pr = calloc(1, sizeof(*pr));
 	if (!pr) {
 		fclose(f);
@@ -598,13 +631,8 @@ static int read_maps(struct sym_session *s, uint32_t pid, uint32_t gen, struct p
 			continue;
 		uint64_t start = ml.start, end = ml.end;
 		char *name = ml.name;
-		if (pr->nmaps == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct mapping *nm = realloc(pr->maps, cap * sizeof(*nm));
-			if (!nm)
-				break;
-			pr->maps = nm;
-		}
+		if (vec_grow((void **)&pr->maps, &cap, pr->nmaps + 1, sizeof(*pr->maps), 64))
+			break;
 		struct mapping *m = &pr->maps[pr->nmaps];
 		memset(m, 0, sizeof(*m));
 		m->start = start;
@@ -632,15 +660,9 @@ static int read_maps(struct sym_session *s, uint32_t pid, uint32_t gen, struct p
 
 static int proc_insert(struct sym_session *s, struct proc *pr, size_t pos)
 {
-	if (s->nprocs == s->procs_cap) {
-		size_t ncap = s->procs_cap ? s->procs_cap * 2 : 64;
-		struct proc **np = realloc(s->procs, ncap * sizeof(*np));
-		if (!np) {
-			proc_free(pr);
-			return -ENOMEM;
-		}
-		s->procs = np;
-		s->procs_cap = ncap;
+	if (vec_grow((void **)&s->procs, &s->procs_cap, s->nprocs + 1, sizeof(*s->procs), 64)) {
+		proc_free(pr);
+		return -ENOMEM;
 	}
 	memmove(s->procs + pos + 1, s->procs + pos, (s->nprocs - pos) * sizeof(*s->procs));
 	s->procs[pos] = pr;
@@ -694,17 +716,32 @@ struct proc *sym_proc_get(struct sym_session *s, uint32_t pid, uint32_t gen)
 	return pr;
 }
 
+struct map_key {
+	const struct mapping *v;
+	uint64_t addr;
+};
+
+static bool map_ends_by(const void *ctx, size_t i)	/* the mapping ends at or before addr */
+{
+	const struct map_key *k = ctx;
+	return k->v[i].end <= k->addr;
+}
+
+struct jit_key {
+	const struct jit_sym *v;
+	uint64_t addr;
+};
+
+static bool jit_le(const void *ctx, size_t i)	/* the JIT symbol starts at or before addr */
+{
+	const struct jit_key *k = ctx;
+	return k->v[i].start <= k->addr;
+}
+
 /* the mapping holding ip (maps are sorted and do not overlap), or NULL */
 static const struct mapping *find_mapping(const struct proc *pr, uint64_t ip)
 {
-	size_t lo = 0, hi = pr->nmaps;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (pr->maps[mid].end <= ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = partition_point(pr->nmaps, map_ends_by, &(struct map_key){ pr->maps, ip });
 	return lo < pr->nmaps && pr->maps[lo].start <= ip ? &pr->maps[lo] : NULL;
 }
 
@@ -765,9 +802,12 @@ static int add_inlined(struct sym_session *s, struct profile *p, struct module *
 			name = dwarf_diename(&scopes[i]);
 		if (!name)
 			continue;
-		size_t len = clean_name(s, name, s->buf, sizeof(s->buf) - 8);
-		memcpy(s->buf + len, "_[i]", 4);
-		int err = pool_add(s, p, s->buf, len + 4);
+		size_t len;
+		int err = clean_name(s, name, &len);
+		if (!err) {
+			memcpy(s->buf + len, "_[i]", 4);
+			err = pool_add(s, p, s->buf, len + 4);
+		}
 		if (err) {
 			free(scopes);
 			return err;
@@ -804,7 +844,6 @@ static int user_frame(struct sym_session *s, struct profile *p, struct proc *pr,
 	}
 
 	uint32_t start = (uint32_t)s->pool_len;
-	char *buf = s->buf;
 	size_t n = 0;
 	int err = 0;
 	const char *name = NULL;
@@ -814,32 +853,25 @@ static int user_frame(struct sym_session *s, struct profile *p, struct proc *pr,
 		name = dwfl_module_addrinfo(m->mod, vaddr, &sym_off, &sym, NULL, NULL, NULL);
 	}
 	if (name) {
-		n = clean_name(s, name, buf, sizeof(s->buf) - 8);
-		if ((err = pool_add(s, p, buf, n)))
+		if ((err = clean_name(s, name, &n)) || (err = pool_add(s, p, s->buf, n)))
 			return err;
 		if (s->o.inline_frames && (err = add_inlined(s, p, m, vaddr)))
 			return err;
 	} else {
 		const struct jit_sym *js = NULL;
 		if (pr && !m && pr->njit) {
-			size_t a = 0, b = pr->njit;
-			while (a < b) {
-				size_t mid = (a + b) / 2;
-				if (pr->jit[mid].start <= ip)
-					a = mid + 1;
-				else
-					b = mid;
-			}
+			size_t a = partition_point(pr->njit, jit_le,
+						   &(struct jit_key){ pr->jit, ip });
 			if (a && ip < pr->jit[a - 1].start + pr->jit[a - 1].size)
 				js = &pr->jit[a - 1];
 		}
 		if (js && js->name) {
-			n = clean_name(s, js->name, buf, sizeof(s->buf) - 8);
+			err = clean_name(s, js->name, &n);
 		} else {
 			const char *base = m ? m->base : map && map->special[0] ? map->special : NULL;
-			n = unresolved_name(s, base, ip, buf, sizeof(s->buf) - 8);
+			err = unresolved_name(s, base, ip, &n);
 		}
-		if ((err = pool_add(s, p, buf, n)))
+		if (err || (err = pool_add(s, p, s->buf, n)))
 			return err;
 	}
 	*off = start;

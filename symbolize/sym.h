@@ -18,6 +18,7 @@ struct sym_opts {
 	bool kernel_annotate;	/* annotate kernel frames with _[k] (default on for record) */
 	bool no_demangle;	/* keep mangled C++/Rust names */
 	const char *kallsyms_path; /* NULL: /proc/kallsyms (tests point it at a fixture) */
+	const char *modules_path;  /* with kallsyms_path: its /proc/modules (NULL: none) */
 	const char *proc_root;	/* NULL: /proc (tests may point it elsewhere) */
 	bool unwind_reference;	/* keep what SYM_UNWIND_LIBDW needs (a descriptor per module) */
 };

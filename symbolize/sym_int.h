@@ -104,7 +104,8 @@ struct sym_session {
 	void *libstdcxx;
 	size_t unresolved;
 	struct sym_unwind_stats ustats;
-	char buf[8192];
+	char *buf;		/* the frame name being built, as long as it needs */
+	size_t buf_cap;
 };
 
 /* The process image (pid, gen), snapshotted now if unknown, or NULL. */

@@ -175,6 +175,18 @@ static void test_kernel(void)
 	CHECK_INT(sym_kernel_stack(s, p, &ip, 1, out, 8), 1);
 	CHECK_STR(prof_frame_name(p, out[0]), "x86_64_start_reservations_[k]");
 	sym_close(s);
+
+	/* a module's text ends at base + size from /proc/modules, even when its line is long
+	 * (a module many others use lists them all) */
+	o.modules_path = "data/modules.txt";
+	CHECK_INT(sym_open(&s, &o), 0);
+	ip = 0xffffffffc0001250;
+	CHECK_INT(sym_kernel_stack(s, p, &ip, 1, out, 8), 1);
+	CHECK_STR(prof_frame_name(p, out[0]), "ext4_map_blocks [ext4]_[k]");
+	ip = 0xffffffffc0001300;	/* past ext4's 768 bytes */
+	CHECK_INT(sym_kernel_stack(s, p, &ip, 1, out, 8), 1);
+	CHECK_STR(prof_frame_name(p, out[0]), "[unknown]_[k]");
+	sym_close(s);
 	prof_free(p);
 }
 
@@ -229,6 +241,25 @@ static void test_hostile_jit_maps(void)
 	snprintf(want, sizeof(want), "[unknown <%" PRIx64 ">]", fx.jit + 20);
 	CHECK_STR(resolve_gen(s, p, (uint32_t)fx.pid, 4, fx.jit + 20), want);
 	CHECK(!strncmp(resolve_gen(s, p, (uint32_t)fx.pid, 4, fx.jit + 8), "xxxxxxxx", 8));
+	unlink(map);
+
+	/* two 10 KB names that differ only at the end stay two whole frames (never cut) */
+	jf = fopen(map, "w");
+	for (int k = 0; k < 2; k++) {
+		fprintf(jf, "%" PRIx64 " 10 ", fx.jit + 16 * (uint64_t)k);
+		for (int i = 0; i < 10000; i++)
+			fputc('y', jf);
+		fprintf(jf, "%c\n", 'A' + k);
+	}
+	fclose(jf);
+	CHECK_INT(sym_snapshot_pid(s, (uint32_t)fx.pid, 5), 0);
+	for (int k = 0; k < 2; k++) {
+		uint64_t addr = fx.jit + 16 * (uint64_t)k + 4;
+		uint32_t id;
+		CHECK_INT(sym_user_stack(s, p, (uint32_t)fx.pid, 5, &addr, 1, &id, 1), 1);
+		CHECK_INT(prof_frame_len(p, id), 10001);
+		CHECK(prof_frame_name(p, id)[10000] == 'A' + k);
+	}
 	unlink(map);
 	stop_fixture(&fx);
 	sym_close(s);
