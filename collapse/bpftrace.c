@@ -5,7 +5,6 @@
  * a stack (@cpu[1]: 5, @n: 3) are skipped with a note. Rules: README, "bpftrace rules". */
 #include "collapse.h"
 #include "chars.h"
-#include "hash.h"
 #include "htab.h"
 #include "u32vec.h"
 #include "vec.h"
@@ -26,9 +25,7 @@ struct bt_stack {
 };
 
 struct bt_map {
-	char *name;
-	size_t len;
-	uint32_t hash;
+	struct htab_name key;	/* first: htab_find_name reads it */
 	bool has_stack;
 	size_t entries;
 };
@@ -403,27 +400,19 @@ static int entry_finish(struct bt_state *st, uint64_t count, size_t lineno)
 
 static int map_index(struct bt_state *st, const char *name, size_t n, uint32_t *idx)
 {
-	uint32_t h = (uint32_t)hash_bytes64(name, n, 0), e;
-	size_t j = htab_start(&st->map_index, h);
-	for (; (e = htab_slot(&st->map_index, j)); j = htab_next(&st->map_index, j)) {
-		const struct bt_map *m = &st->maps[e - 1];
-		if (m->hash == h && m->len == n && !memcmp(m->name, name, n)) {
-			*idx = e - 1;
-			return 0;
-		}
+	size_t j = 0;
+	long found = htab_find_name(&st->map_index, st->maps, sizeof(*st->maps), name, n, &j);
+	if (found >= 0) {
+		*idx = (uint32_t)found;
+		return 0;
 	}
 	if (vec_grow((void **)&st->maps, &st->maps_cap, st->nmaps + 1, sizeof(*st->maps), 16))
 		return -ENOMEM;
-	/* n bytes, NULs included: strndup would stop at one and memcmp read past the copy
-	 * (found by fuzz_bpftrace) */
-	char *copy = malloc(n + 1);
-	if (!copy)
+	st->maps[st->nmaps] = (struct bt_map){ 0 };
+	if (htab_name_init(&st->maps[st->nmaps].key, name, n))
 		return -ENOMEM;
-	memcpy(copy, name, n);
-	copy[n] = '\0';
-	st->maps[st->nmaps] = (struct bt_map){ .name = copy, .len = n, .hash = h };
 	*idx = (uint32_t)st->nmaps++;
-	return htab_put(&st->map_index, j, *idx, st->nmaps, &st->maps[0].hash,
+	return htab_put(&st->map_index, j, *idx, st->nmaps, &st->maps[0].key.hash,
 			sizeof(struct bt_map));
 }
 
@@ -544,7 +533,7 @@ int bt_collapse(struct profile *p, struct line_reader *lr, const struct collapse
 			stack_maps++;
 		else
 			prof_note_add(p, "%s: skipped %s (%zu entr%s): it holds no stacks",
-				      lr_name(lr), st->maps[i].name, st->maps[i].entries,
+				      lr_name(lr), st->maps[i].key.name, st->maps[i].entries,
 				      st->maps[i].entries == 1 ? "y" : "ies");
 	}
 	if (stack_maps > 1)
@@ -562,7 +551,7 @@ int bt_collapse(struct profile *p, struct line_reader *lr, const struct collapse
 	}
 out:
 	for (size_t i = 0; i < st->nmaps; i++)
-		free(st->maps[i].name);
+		free(st->maps[i].key.name);
 	free(st->maps);
 	htab_free(&st->map_index);
 	free(st->entries);

@@ -9,8 +9,9 @@
  * stays below both bars; a real shift of a few points in a profile of thousands of samples
  * clears them. */
 #include "diff.h"
+#include "chars.h"
+#include "vec.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -33,21 +34,17 @@ static int add_side(struct profile *out, const struct profile *in, bool after,
 		size_t len = prof_frame_len(in, (uint32_t)i);
 		if (o->strip_hex) {
 			/* difffolded.pl -s: s/0x[0-9a-fA-F]+/0x.../g ("0x1" grows to 5 bytes) */
-			if (len * 2 + 16 > buf_cap) {
-				buf_cap = len * 2 + 16;
-				char *nb = realloc(buf, buf_cap);
-				if (!nb) {
-					err = -ENOMEM;
-					goto out;
-				}
-				buf = nb;
+			/* at most 5/3 of the length: "0x1" is the shortest match */
+			if (vec_grow((void **)&buf, &buf_cap, len * 2 + 16, 1, 256)) {
+				err = -ENOMEM;
+				goto out;
 			}
 			size_t w = 0;
 			for (size_t k = 0; k < len;) {
 				if (k + 2 < len && name[k] == '0' && name[k + 1] == 'x' &&
-				    isxdigit((unsigned char)name[k + 2])) {
+				    ch_hex(name[k + 2]) >= 0) {
 					size_t e = k + 2;
-					while (e < len && isxdigit((unsigned char)name[e]))
+					while (e < len && ch_hex(name[e]) >= 0)
 						e++;
 					memcpy(buf + w, "0x...", 5);
 					w += 5;
@@ -69,14 +66,9 @@ static int add_side(struct profile *out, const struct profile *in, bool after,
 	for (size_t i = 0; i < prof_nstacks(in); i++) {
 		const struct prof_stack *s = prof_stack(in, i);
 		const uint32_t *f = prof_stack_frames(in, s);
-		if (s->depth + 1 > frames_cap) {
-			frames_cap = s->depth * 2 + 16;
-			uint32_t *nf2 = realloc(frames, frames_cap * sizeof(uint32_t));
-			if (!nf2) {
-				err = -ENOMEM;
-				goto out;
-			}
-			frames = nf2;
+		if (vec_grow((void **)&frames, &frames_cap, s->depth + 1, sizeof(*frames), 64)) {
+			err = -ENOMEM;
+			goto out;
 		}
 		for (uint32_t d = 0; d < s->depth; d++)
 			frames[d] = map[f[d]];

@@ -4,6 +4,7 @@
  * rules (trailing empty frames dropped), so a graph of the same file has the same frames. */
 #include "collapse.h"
 #include "chars.h"
+#include "vec.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -63,7 +64,7 @@ int fold_read(struct profile *p, struct line_reader *lr)
 {
 	uint32_t *frames = NULL;	/* frame ids of the current line; also the previous one's */
 	size_t *prev_end = NULL;	/* where each of those frames ends in the line */
-	size_t frames_cap = 0, prev_depth = 0, prev_len = 0, prev_cap = 0;
+	size_t frames_cap = 0, prev_end_cap = 0, prev_depth = 0, prev_len = 0, prev_cap = 0;
 	char *prev = NULL;
 	const char *line;
 	size_t len;
@@ -112,18 +113,11 @@ int fold_read(struct profile *p, struct line_reader *lr)
 		while (keep > 0 && start <= keep) {
 			const char *semi = memchr(line + start, ';', keep - start);
 			size_t k = semi ? (size_t)(semi - line) : keep;
-			if (depth + 1 > frames_cap) {
-				size_t ncap = frames_cap ? frames_cap * 2 : 256;
-				uint32_t *nf = realloc(frames, ncap * sizeof(uint32_t));
-				size_t *ne = nf ? realloc(prev_end, ncap * sizeof(size_t)) : NULL;
-				if (nf)
-					frames = nf;
-				if (!nf || !ne) {
-					err = -ENOMEM;
-					goto out;
-				}
-				prev_end = ne;
-				frames_cap = ncap;
+			if (vec_grow((void **)&frames, &frames_cap, depth + 1, sizeof(*frames), 256) ||
+			    vec_grow((void **)&prev_end, &prev_end_cap, depth + 1, sizeof(*prev_end),
+				     256)) {
+				err = -ENOMEM;
+				goto out;
 			}
 			int64_t id = prof_intern(p, line + start, k - start);
 			if (id < 0) {
@@ -137,14 +131,9 @@ int fold_read(struct profile *p, struct line_reader *lr)
 				break;
 		}
 		/* remember this line's stack text for the next one */
-		if (keep > prev_cap) {
-			char *np = realloc(prev, keep * 2);
-			if (!np) {
-				err = -ENOMEM;
-				goto out;
-			}
-			prev = np;
-			prev_cap = keep * 2;
+		if (vec_grow((void **)&prev, &prev_cap, keep, 1, 256)) {
+			err = -ENOMEM;
+			goto out;
 		}
 		if (keep)
 			memcpy(prev, line, keep);

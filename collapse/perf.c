@@ -59,14 +59,8 @@ static struct lc_entry *lc_find(struct line_cache *c, uint32_t h, const char *s,
 static int lc_insert(struct line_cache *c, size_t slot, uint32_t h, const char *s, size_t len,
 		     const uint32_t *ids, uint32_t nids)
 {
-	if (c->n == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 1024;
-		struct lc_entry *ne = realloc(c->entries, ncap * sizeof(*ne));
-		if (!ne)
-			return -ENOMEM;
-		c->entries = ne;
-		c->cap = ncap;
-	}
+	if (vec_grow((void **)&c->entries, &c->cap, c->n + 1, sizeof(*c->entries), 1024))
+		return -ENOMEM;
 	if (vec_grow((void **)&c->text, &c->text_cap, c->text_len + len, 1, 65536))
 		return -ENOMEM;
 	if (c->text_len + len > UINT32_MAX || c->ids.len + (nids == LC_UNRECOGNIZED ? 0 : nids) > UINT32_MAX)

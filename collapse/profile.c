@@ -41,7 +41,7 @@ struct profile {
 	size_t pool_len, pool_cap;
 	struct prof_stack *stacks;
 	uint32_t *stack_hash;		/* per stack, to rehash without recomputing */
-	size_t nstacks, stacks_cap;
+	size_t nstacks, stacks_cap, stack_hash_cap;
 	struct htab stack_index;	/* by frame ids */
 
 	char *clean;			/* prof_intern's scratch for names it must clean */
@@ -244,15 +244,9 @@ static int64_t stack_slot(struct profile *p, const uint32_t *frames, size_t dept
 		return -E2BIG;
 	if (grow((void **)&p->pool, &p->pool_cap, p->pool_len + depth, sizeof(uint32_t)))
 		return -ENOMEM;
-	size_t old_cap = p->stacks_cap;
-	if (grow((void **)&p->stacks, &p->stacks_cap, p->nstacks + 1, sizeof(*p->stacks)))
+	if (grow((void **)&p->stacks, &p->stacks_cap, p->nstacks + 1, sizeof(*p->stacks)) ||
+	    grow((void **)&p->stack_hash, &p->stack_hash_cap, p->nstacks + 1, sizeof(uint32_t)))
 		return -ENOMEM;
-	if (p->stacks_cap != old_cap) {
-		uint32_t *nh = realloc(p->stack_hash, p->stacks_cap * sizeof(uint32_t));
-		if (!nh)
-			return -ENOMEM;
-		p->stack_hash = nh;
-	}
 	if (depth)
 		memcpy(p->pool + p->pool_len, frames, depth * sizeof(uint32_t));
 	size_t idx = p->nstacks++;

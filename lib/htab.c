@@ -1,5 +1,6 @@
 /* The one hash table (see htab.h). */
 #include "htab.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -32,6 +33,35 @@ int htab_put(struct htab *t, size_t j, uint32_t idx, size_t n, const void *hashe
 	if (!t->cap || n * 2 > t->cap)	/* re-placing all n entries puts this one too */
 		return htab_grow(t, n, hashes, stride);
 	t->slots[j] = idx + 1;
+	return 0;
+}
+
+long htab_find_name(const struct htab *t, const void *entries, size_t stride, const char *name,
+		    size_t len, size_t *slot)
+{
+	uint32_t h = (uint32_t)hash_bytes64(name, len, 0), e;
+	size_t j = htab_start(t, h);
+	for (; (e = htab_slot(t, j)); j = htab_next(t, j)) {
+		const struct htab_name *k =
+			(const void *)((const char *)entries + (size_t)(e - 1) * stride);
+		if (k->hash == h && k->len == len && !memcmp(k->name, name, len))
+			return (long)e - 1;
+	}
+	*slot = j;
+	return -1;
+}
+
+int htab_name_init(struct htab_name *k, const char *name, size_t len)
+{
+	/* len bytes, NULs included: strndup would stop at one and a compare read past the copy
+	 * (found by fuzz_bpftrace) */
+	k->name = malloc(len + 1);
+	if (!k->name)
+		return -ENOMEM;
+	memcpy(k->name, name, len);
+	k->name[len] = '\0';
+	k->len = len;
+	k->hash = (uint32_t)hash_bytes64(name, len, 0);
 	return 0;
 }
 

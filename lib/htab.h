@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct htab {
 	uint32_t *slots;
@@ -41,5 +42,19 @@ static inline uint32_t htab_slot(const struct htab *t, size_t j)
 int htab_put(struct htab *t, size_t j, uint32_t idx, size_t n, const void *hashes, size_t stride);
 
 void htab_free(struct htab *t);
+
+/* Entries keyed by a name (bpftrace maps, --cp colours, --nameattr lines) start with this. */
+struct htab_name {
+	char *name;	/* a NUL-terminated copy of the len bytes (which may hold NULs) */
+	size_t len;
+	uint32_t hash;
+};
+
+/* The index of the entry named name[0..len) among entries (each stride bytes, starting with
+ * a struct htab_name), or -1 with *slot where htab_put puts it. */
+long htab_find_name(const struct htab *t, const void *entries, size_t stride, const char *name,
+		    size_t len, size_t *slot);
+/* Fills k with a copy of name[0..len) and its hash. Returns 0 or -ENOMEM. */
+int htab_name_init(struct htab_name *k, const char *name, size_t len);
 
 #endif

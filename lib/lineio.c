@@ -2,6 +2,7 @@
  * inflated through zlib); lines are returned in place inside the block, and a line that spans
  * two blocks is moved to the front before the next read, so there is no copy per line. */
 #include "lineio.h"
+#include "vec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,13 +41,11 @@ static int lr_fill(struct line_reader *lr)
 		lr->end -= lr->start;
 		lr->start = 0;
 	}
-	if (lr->end == lr->cap) {
-		size_t ncap = lr->cap * 2;
-		char *nb = realloc(lr->buf, ncap + 1);
-		if (!nb)
+	if (lr->end == lr->cap) {	/* cap bytes and a NUL */
+		size_t room = lr->cap + 1;
+		if (vec_grow((void **)&lr->buf, &room, lr->cap * 2 + 1, 1, 1))
 			return -ENOMEM;
-		lr->buf = nb;
-		lr->cap = ncap;
+		lr->cap = room - 1;
 	}
 	for (;;) {
 		ssize_t n;

@@ -3,6 +3,7 @@
  * new ones. Doing exactly that (not building a trie) keeps its quirks, e.g. two separate boxes
  * for one name when a sibling sorts between them, so the same input gives the same boxes. */
 #include "flame.h"
+#include "vec.h"
 
 #include <errno.h>
 #include <math.h>
@@ -14,34 +15,16 @@ struct builder {
 	size_t n, cap;
 	uint32_t *path;		/* open node per depth */
 	uint32_t *path_name;
-	size_t path_len, path_cap;
+	size_t path_len, path_cap, path_name_cap;
 };
 
 static int open_node(struct builder *b, uint32_t name, uint32_t depth, double t, bool diff)
 {
-	if (b->n == b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 4096;
-		struct flame_node *nn = realloc(b->nodes, ncap * sizeof(*nn));
-		if (!nn)
-			return -ENOMEM;
-		b->nodes = nn;
-		b->cap = ncap;
-	}
-	if (depth >= b->path_cap) {
-		size_t ncap = b->path_cap ? b->path_cap * 2 : 256;
-		while (ncap <= depth)
-			ncap *= 2;
-		uint32_t *np = realloc(b->path, ncap * sizeof(*np));
-		uint32_t *nm = np ? realloc(b->path_name, ncap * sizeof(*nm)) : NULL;
-		if (!np || !nm) {
-			if (np)
-				b->path = np;
-			return -ENOMEM;
-		}
-		b->path = np;
-		b->path_name = nm;
-		b->path_cap = ncap;
-	}
+	if (vec_grow((void **)&b->nodes, &b->cap, b->n + 1, sizeof(*b->nodes), 4096) ||
+	    vec_grow((void **)&b->path, &b->path_cap, (size_t)depth + 1, sizeof(*b->path), 256) ||
+	    vec_grow((void **)&b->path_name, &b->path_name_cap, (size_t)depth + 1,
+		     sizeof(*b->path_name), 256))
+		return -ENOMEM;
 	b->nodes[b->n] = (struct flame_node){ .name = name, .depth = depth, .stime = t,
 					      .etime = t, .has_delta = diff };
 	b->path[depth] = (uint32_t)b->n++;

@@ -4,7 +4,6 @@
  * scorch seeds its own generator with a name hash instead: the same name gets the same colour
  * in every graph, as there, though not the same shade. */
 #include "flame.h"
-#include "hash.h"
 #include "htab.h"
 #include "lineio.h"
 #include "vec.h"
@@ -242,9 +241,7 @@ int palette_background(const char *bg, const char *colors, char c1[8], char c2[8
 
 /* --cp: names keep the colour they had in earlier graphs (palette.map, `name->rgb(r,g,b)`) */
 struct pm_entry {
-	char *name;
-	size_t len;
-	uint32_t hash;
+	struct htab_name key;	/* first: htab_find_name reads it */
 	struct rgb c;
 };
 
@@ -256,14 +253,8 @@ struct palette_map {
 
 static struct pm_entry *pm_find(struct palette_map *m, const char *name, size_t len, size_t *slot)
 {
-	uint32_t h = (uint32_t)hash_bytes64(name, len, 0), e;
-	size_t j = htab_start(&m->index, h);
-	for (; (e = htab_slot(&m->index, j)); j = htab_next(&m->index, j))
-		if (m->e[e - 1].hash == h && m->e[e - 1].len == len &&
-		    !memcmp(m->e[e - 1].name, name, len))
-			return &m->e[e - 1];
-	*slot = j;
-	return NULL;
+	long i = htab_find_name(&m->index, m->e, sizeof(*m->e), name, len, slot);
+	return i >= 0 ? &m->e[i] : NULL;
 }
 
 static int pm_add(struct palette_map *m, const char *name, size_t len, struct rgb c)
@@ -273,12 +264,12 @@ static int pm_add(struct palette_map *m, const char *name, size_t len, struct rg
 		return 0;	/* the first line for a name wins */
 	if (vec_grow((void **)&m->e, &m->cap, m->n + 1, sizeof(*m->e), 256))
 		return -ENOMEM;
-	char *copy = strndup(name, len);
-	if (!copy)
+	m->e[m->n] = (struct pm_entry){ .c = c };
+	if (htab_name_init(&m->e[m->n].key, name, len))
 		return -ENOMEM;
-	m->e[m->n] = (struct pm_entry){ copy, len, (uint32_t)hash_bytes64(name, len, 0), c };
 	m->n++;
-	return htab_put(&m->index, j, (uint32_t)m->n - 1, m->n, &m->e[0].hash, sizeof(*m->e));
+	return htab_put(&m->index, j, (uint32_t)m->n - 1, m->n, &m->e[0].key.hash,
+			sizeof(*m->e));
 }
 
 int palette_map_load(struct palette_map **out, const char *path)
@@ -321,8 +312,8 @@ struct rgb palette_map_color(struct palette_map *m, const char *colors, const ch
 
 static int cmp_entry(const void *a, const void *b)
 {
-	return strcmp((*(const struct pm_entry *const *)a)->name,
-		      (*(const struct pm_entry *const *)b)->name);
+	return strcmp((*(const struct pm_entry *const *)a)->key.name,
+		      (*(const struct pm_entry *const *)b)->key.name);
 }
 
 /* sorted by name, as flamegraph.pl writes it; the map itself stays as it is (indexed) */
@@ -341,7 +332,7 @@ int palette_map_save(struct palette_map *m, const char *path)
 		return err;
 	}
 	for (size_t i = 0; i < m->n; i++)
-		fprintf(o.fp, "%s->rgb(%u,%u,%u)\n", sorted[i]->name, sorted[i]->c.r, sorted[i]->c.g,
+		fprintf(o.fp, "%s->rgb(%u,%u,%u)\n", sorted[i]->key.name, sorted[i]->c.r, sorted[i]->c.g,
 			sorted[i]->c.b);
 	free(sorted);
 	return aout_commit(&o);
@@ -352,7 +343,7 @@ void palette_map_free(struct palette_map *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->n; i++)
-		free(m->e[i].name);
+		free(m->e[i].key.name);
 	free(m->e);
 	htab_free(&m->index);
 	free(m);

@@ -5,7 +5,6 @@
  * a function name can never end an element or start a script. */
 #include "flame.h"
 #include "flame_assets.h"
-#include "hash.h"
 #include "htab.h"
 #include "utf8.h"
 #include "vec.h"
@@ -55,9 +54,7 @@ static void put_font(FILE *f, const char *font)
 
 /* --nameattr: `name<TAB>attr=value<TAB>...` lines; attributes go on the frame's group. */
 struct nameattr {
-	char *name;
-	size_t len;
-	uint32_t hash;
+	struct htab_name key;	/* first: htab_find_name reads it */
 	char *attrs;	/* tab separated attr=value */
 };
 
@@ -70,7 +67,7 @@ struct nameattrs {
 static void nameattr_free(struct nameattrs *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
-		free(s->a[i].name);
+		free(s->a[i].key.name);
 		free(s->a[i].attrs);
 	}
 	free(s->a);
@@ -81,14 +78,8 @@ static void nameattr_free(struct nameattrs *s)
 static const struct nameattr *nameattr_find(const struct nameattrs *s, const char *name,
 					    size_t len, size_t *slot)
 {
-	uint32_t h = (uint32_t)hash_bytes64(name, len, 0), e;
-	size_t j = htab_start(&s->index, h);
-	for (; (e = htab_slot(&s->index, j)); j = htab_next(&s->index, j))
-		if (s->a[e - 1].hash == h && s->a[e - 1].len == len &&
-		    !memcmp(s->a[e - 1].name, name, len))
-			return &s->a[e - 1];
-	*slot = j;
-	return NULL;
+	long i = htab_find_name(&s->index, s->a, sizeof(*s->a), name, len, slot);
+	return i >= 0 ? &s->a[i] : NULL;
 }
 
 static int nameattr_load(const char *path, struct nameattrs *s, char *err, size_t errlen)
@@ -119,17 +110,15 @@ static int nameattr_load(const char *path, struct nameattrs *s, char *err, size_
 			ret = -ENOMEM;
 			break;
 		}
-		s->a[s->n] = (struct nameattr){ .name = strndup(line, nl), .len = nl,
-						.hash = (uint32_t)hash_bytes64(line, nl, 0),
-						.attrs = strdup(tab + 1) };
-		if (!s->a[s->n].name || !s->a[s->n].attrs) {
-			free(s->a[s->n].name);
-			free(s->a[s->n].attrs);
+		struct nameattr *a = &s->a[s->n];
+		*a = (struct nameattr){ .attrs = strdup(tab + 1) };
+		if (!a->attrs || htab_name_init(&a->key, line, nl)) {
+			free(a->attrs);
 			ret = -ENOMEM;
 			break;
 		}
 		s->n++;
-		if ((ret = htab_put(&s->index, j, (uint32_t)s->n - 1, s->n, &s->a[0].hash,
+		if ((ret = htab_put(&s->index, j, (uint32_t)s->n - 1, s->n, &s->a[0].key.hash,
 				    sizeof(*s->a))))
 			break;
 	}
