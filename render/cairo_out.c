@@ -2,6 +2,7 @@
  * and titles), with labels measured by cairo itself so they fit the box in the chosen font. */
 #include "svg.h"
 #include "text.h"
+#include "search.h"
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -23,63 +24,74 @@ static void hex_rgb(cairo_t *cr, const char *hex, double *r, double *g, double *
 	(void)cr;
 }
 
+struct label_fit {
+	cairo_t *cr;
+	const char *name;
+	size_t n;
+	char *out;
+	double max_w;
+};
+
+/* does the name cut to i + 1 characters and ".." fit? (true up to some i, false after) */
+static bool fits_one_more(const void *ctx, size_t i)
+{
+	const struct label_fit *l = ctx;
+	cairo_text_extents_t ext;
+	size_t b = text_prefix_bytes(l->name, l->n, i + 1);
+	memcpy(l->out, l->name, b);
+	memcpy(l->out + b, "..", 3);
+	cairo_text_extents(l->cr, l->out, &ext);
+	return ext.x_advance <= l->max_w;
+}
+
 /* Longest prefix of label (in characters, with ".." when cut) whose width fits max_w. */
 static size_t fit_label(cairo_t *cr, const char *name, size_t n, size_t chars, double max_w,
 			char *out)
 {
 	cairo_text_extents_t ext;
-	char *tmp = out;
-	memcpy(tmp, name, n);
-	tmp[n] = '\0';
-	cairo_text_extents(cr, tmp, &ext);
+	memcpy(out, name, n);
+	out[n] = '\0';
+	cairo_text_extents(cr, out, &ext);
 	if (ext.x_advance <= max_w)
 		return n;
-	/* binary search on the number of characters kept before ".." */
-	size_t lo = 0, hi = chars;
-	while (lo < hi) {
-		size_t mid = (lo + hi + 1) / 2;
-		size_t b = text_prefix_bytes(name, n, mid);
-		memcpy(tmp, name, b);
-		memcpy(tmp + b, "..", 3);
-		cairo_text_extents(cr, tmp, &ext);
-		if (ext.x_advance <= max_w)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	if (lo == 0)
+	struct label_fit l = { cr, name, n, out, max_w };
+	size_t keep = partition_point(chars, fits_one_more, &l);
+	if (keep == 0)
 		return 0;
-	size_t b = text_prefix_bytes(name, n, lo);
-	memcpy(tmp, name, b);
-	memcpy(tmp + b, "..", 3);
+	size_t b = text_prefix_bytes(name, n, keep);
+	memcpy(out, name, b);
+	memcpy(out + b, "..", 3);
 	return b + 2;
 }
 
-static void centered(cairo_t *cr, const char *s, double x, double y)
+/* s, sanitized, centred on x */
+static int centered(cairo_t *cr, const char *s, double x, double y)
 {
+	size_t len = strlen(s);
+	char *buf = malloc(len * 3 + 4);	/* at most 3 bytes (U+FFFD) per input byte */
+	if (!buf)
+		return -ENOMEM;
+	buf[text_sanitize(s, len, buf, len * 3 + 4, NULL)] = '\0';
 	cairo_text_extents_t ext;
-	cairo_text_extents(cr, s, &ext);
+	cairo_text_extents(cr, buf, &ext);
 	cairo_move_to(cr, x - ext.x_advance / 2, y);
-	cairo_show_text(cr, s);
+	cairo_show_text(cr, buf);
+	free(buf);
+	return 0;
 }
 
 int cairo_out_write(const char *path, enum render_format fmt, const struct flame_tree *t,
 		    const struct render_opts *o, char *err, size_t errlen)
 {
 	struct flame_geom g;
-	struct frame_ctx *c = calloc(1, sizeof(*c));
-	char *label = malloc(sizeof(c->name) + 8);
+	struct frame_ctx ctx, *c = &ctx;
 	char bg1[8], bg2[8];
 	cairo_surface_t *surface = NULL;
 	cairo_t *cr = NULL;
-	int ret = 0;
+	int ret = frame_ctx_init(c, t, o);
 
-	if (!c || !label) {
-		ret = -ENOMEM;
+	if (ret)
 		goto out;
-	}
-	c->t = t;
-	c->o = o;
 	if (palette_background(o->bgcolors, o->colors, bg1, bg2)) {
 		snprintf(err, errlen, "unknown background '%s'", o->bgcolors);
 		ret = -EINVAL;
@@ -117,36 +129,36 @@ int cairo_out_write(const char *path, enum render_format fmt, const struct flame
 	const char *title_text = o->title && *o->title ? o->title
 				 : o->flamechart ? "Flame Chart"
 				 : o->inverted ? "Icicle Graph" : "Flame Graph";
-	char buf[1024];
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	cairo_set_font_size(cr, o->fontsize + 5);
-	buf[text_sanitize(title_text, strlen(title_text), buf, sizeof(buf) - 1, NULL)] = '\0';
-	centered(cr, buf, (int)(g.width / 2), o->fontsize * 2);
+	if ((ret = centered(cr, title_text, (int)(g.width / 2), o->fontsize * 2)))
+		goto out;
 	cairo_set_font_size(cr, o->fontsize);
 	if (o->subtitle && *o->subtitle) {
 		cairo_set_source_rgb(cr, 160 / 255.0, 160 / 255.0, 160 / 255.0);
-		buf[text_sanitize(o->subtitle, strlen(o->subtitle), buf, sizeof(buf) - 1, NULL)] = '\0';
-		centered(cr, buf, (int)(g.width / 2), o->fontsize * 4);
+		if ((ret = centered(cr, o->subtitle, (int)(g.width / 2), o->fontsize * 4)))
+			goto out;
 	}
 
 	for (size_t i = 0; i < t->n; i++) {
 		const struct flame_node *n = &t->nodes[i];
 		double x1, y1, x2, y2;
 		flame_rect(&g, t, n, &x1, &y1, &x2, &y2);
-		frame_name_load(c, n);
+		if ((ret = frame_name_load(c, n)))
+			goto out;
 		set_rgb(cr, frame_color(c, n));
 		cairo_rectangle(cr, x1, y1, x2 - x1, y2 - y1);
 		cairo_fill(cr);
 		double room = x2 - x1 - 6;
 		if (room < o->fontsize)
 			continue;
-		size_t ll = fit_label(cr, c->name, c->name_len, c->name_chars, room, label);
+		size_t ll = fit_label(cr, c->name, c->name_len, c->name_chars, room, c->label);
 		if (!ll)
 			continue;
-		label[ll] = '\0';
+		c->label[ll] = '\0';
 		cairo_set_source_rgb(cr, 0, 0, 0);
 		cairo_move_to(cr, x1 + 3, 3 + (y1 + y2) / 2);
-		cairo_show_text(cr, label);
+		cairo_show_text(cr, c->label);
 	}
 	if (fmt == RENDER_PNG) {
 		cairo_status_t st = cairo_surface_write_to_png(surface, path);
@@ -171,9 +183,7 @@ out:
 		}
 		cairo_surface_destroy(surface);
 	}
-	if (c)
-		palette_map_free(c->pmap);
-	free(c);
-	free(label);
+	palette_map_free(c->pmap);
+	frame_ctx_free(c);
 	return ret;
 }

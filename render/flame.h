@@ -80,23 +80,29 @@ void flame_geom_init(struct flame_geom *g, const struct flame_tree *t, const str
 void flame_rect(const struct flame_geom *g, const struct flame_tree *t, const struct flame_node *n,
 		double *x1, double *y1, double *x2, double *y2);
 
-/* Context for titles and colours of one rendering. */
+/* Context for titles and colours of one rendering, and the text buffers of its frames: each
+ * as long as the frame needs (names are never cut). */
 struct frame_ctx {
 	const struct flame_tree *t;
 	const struct render_opts *o;
 	struct palette_map *pmap;	/* --cp */
-	char name[4096 * 3 + 8];	/* sanitized display name */
-	size_t name_len, name_chars;
+	char *countname;		/* --countname, sanitized */
+	char *name;			/* sanitized display name (frame_name_load) */
+	size_t name_len, name_chars, name_cap;
+	char *title;			/* its tooltip (frame_title) */
+	size_t title_cap;
+	char *label;			/* room for a label cut from the name */
+	size_t label_cap;
 };
-/* Loads the display name of n into c->name (sanitized UTF-8, annotation stripped). */
-void frame_name_load(struct frame_ctx *c, const struct flame_node *n);
+int frame_ctx_init(struct frame_ctx *c, const struct flame_tree *t, const struct render_opts *o);
+void frame_ctx_free(struct frame_ctx *c);
+/* Loads the display name of n into c->name (sanitized UTF-8, annotation stripped) and makes
+ * room for its title and label. Returns 0 or -ENOMEM. */
+int frame_name_load(struct frame_ctx *c, const struct flame_node *n);
 /* flamegraph.pl's tooltip for n (call frame_name_load first): `NAME (1,234 samples, 5.67%)`,
  * `all (...)` for the root, `NAME (N samples, P%; +D%)` for differential input. Unescaped,
- * sanitized. Returns its length; buf needs FRAME_TITLE_MAX bytes. */
-#define FRAME_COUNTNAME_MAX 256
-#define FRAME_TITLE_MAX (sizeof(((struct frame_ctx *)0)->name) + 3 * TEXT_NUM_MAX + \
-			 FRAME_COUNTNAME_MAX + 64)
-size_t frame_title(struct frame_ctx *c, const struct flame_node *n, char *buf);
+ * sanitized, in c->title. Returns its length. */
+size_t frame_title(struct frame_ctx *c, const struct flame_node *n);
 struct rgb frame_color(struct frame_ctx *c, const struct flame_node *n);
 
 #endif

@@ -2,7 +2,9 @@
  * its tooltip text and its colour. */
 #include "flame.h"
 #include "text.h"
+#include "vec.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +43,34 @@ void flame_rect(const struct flame_geom *g, const struct flame_tree *t, const st
 	}
 }
 
-void frame_name_load(struct frame_ctx *c, const struct flame_node *n)
+/* text_sanitize writes at most 3 bytes per input byte (U+FFFD for an invalid one) */
+static char *sanitized(const char *s, size_t len, size_t *out_len, size_t *chars)
+{
+	char *out = malloc(len * 3 + 4);
+	if (out)
+		out[*out_len = text_sanitize(s, len, out, len * 3 + 4, chars)] = '\0';
+	return out;
+}
+
+int frame_ctx_init(struct frame_ctx *c, const struct flame_tree *t, const struct render_opts *o)
+{
+	memset(c, 0, sizeof(*c));
+	c->t = t;
+	c->o = o;
+	size_t n;
+	c->countname = sanitized(o->countname, strlen(o->countname), &n, NULL);
+	return c->countname ? 0 : -ENOMEM;
+}
+
+void frame_ctx_free(struct frame_ctx *c)
+{
+	free(c->countname);
+	free(c->name);
+	free(c->title);
+	free(c->label);
+}
+
+int frame_name_load(struct frame_ctx *c, const struct flame_node *n)
 {
 	size_t len;
 	const char *s = flame_name(c->t, n, &len);
@@ -49,34 +78,39 @@ void frame_name_load(struct frame_ctx *c, const struct flame_node *n)
 		s = "all";
 		len = 3;
 	}
-	if (len > 4096)
-		len = 4096;	/* a name longer than any screen is cut, not the tool */
-	c->name_len = text_sanitize(s, len, c->name, sizeof(c->name), &c->name_chars);
+	size_t need = len * 3 + 4;
+	if (vec_grow((void **)&c->name, &c->name_cap, need, 1, 256) ||
+	    vec_grow((void **)&c->label, &c->label_cap, need + 8, 1, 256) ||
+	    vec_grow((void **)&c->title, &c->title_cap,
+		     need + strlen(c->countname) + 3 * TEXT_NUM_MAX + 64, 1, 256))
+		return -ENOMEM;
+	c->name_len = text_sanitize(s, len, c->name, need, &c->name_chars);
+	c->name[c->name_len] = '\0';
+	return 0;
 }
 
-size_t frame_title(struct frame_ctx *c, const struct flame_node *n, char *buf)
+size_t frame_title(struct frame_ctx *c, const struct flame_node *n)
 {
 	const struct render_opts *o = c->o;
 	const struct flame_tree *t = c->t;
-	char samples_txt[TEXT_NUM_MAX], countname[FRAME_COUNTNAME_MAX];
+	char *buf = c->title;
+	const size_t cap = c->title_cap;
+	const char *countname = c->countname;
+	char samples_txt[TEXT_NUM_MAX];
 	/* sprintf "%.0f" of the width in samples, times --factor; the percentage is of that
 	 * rounded number, as in flamegraph.pl */
 	char samples_s[TEXT_NUM_MAX];
 	snprintf(samples_s, sizeof(samples_s), "%.0f", (n->etime - n->stime) * o->factor);
 	double samples = strtod(samples_s, NULL);
 	text_commas(samples, samples_txt);
-	size_t cn = text_sanitize(o->countname, strlen(o->countname), countname,
-				  sizeof(countname) - 1, NULL);
-	countname[cn] = '\0';
 	size_t len = 0;
 	if (n->name == FLAME_ROOT && n->depth == 0)
-		return (size_t)snprintf(buf, FRAME_TITLE_MAX, "all (%s %s, 100%%)", samples_txt,
-					countname);
+		return (size_t)snprintf(buf, cap, "all (%s %s, 100%%)", samples_txt, countname);
 	memcpy(buf, c->name, c->name_len);
 	len = c->name_len;
 	double pct = 100 * samples / (t->timemax * o->factor);
 	if (!n->has_delta) {
-		len += (size_t)snprintf(buf + len, FRAME_TITLE_MAX - len, " (%s %s, %.2f%%)",
+		len += (size_t)snprintf(buf + len, cap - len, " (%s %s, %.2f%%)",
 					samples_txt, countname, pct);
 	} else {
 		double d = o->negate ? -n->delta : n->delta;
@@ -85,7 +119,7 @@ size_t frame_title(struct frame_ctx *c, const struct flame_node *n, char *buf)
 		char deltapct[TEXT_NUM_MAX];
 		snprintf(deltapct, sizeof(deltapct), "%s%.2f", d > 0 ? "+" : "",
 			 100 * d / (t->timemax * o->factor));
-		len += (size_t)snprintf(buf + len, FRAME_TITLE_MAX - len, " (%s %s, %.2f%%; %s%%)",
+		len += (size_t)snprintf(buf + len, cap - len, " (%s %s, %.2f%%; %s%%)",
 					samples_txt, countname, pct, deltapct);
 	}
 	return len;

@@ -159,19 +159,13 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 	      size_t errlen)
 {
 	struct flame_geom g;
-	struct frame_ctx *c = calloc(1, sizeof(*c));
-	char *title = malloc(FRAME_TITLE_MAX);
-	char *label = malloc(sizeof(c->name) + 8);
+	struct frame_ctx ctx, *c = &ctx;
 	struct nameattrs attrs = { 0 };
 	char bg1[8], bg2[8];
-	int ret = 0;
+	int ret = frame_ctx_init(c, t, o);
 
-	if (!c || !title || !label) {
-		ret = -ENOMEM;
+	if (ret)
 		goto out;
-	}
-	c->t = t;
-	c->o = o;
 	if (palette_background(o->bgcolors, o->colors, bg1, bg2)) {
 		snprintf(err, errlen, "unknown background '%s' (yellow, blue, green, grey or #rrggbb)",
 			 o->bgcolors);
@@ -264,8 +258,9 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 		const struct flame_node *n = &t->nodes[i];
 		double x1, y1, x2, y2;
 		flame_rect(&g, t, n, &x1, &y1, &x2, &y2);
-		frame_name_load(c, n);
-		size_t tl = frame_title(c, n, title);
+		if ((ret = frame_name_load(c, n)))
+			goto out;
+		size_t tl = frame_title(c, n);
 		struct rgb col = frame_color(c, n);
 
 		const struct nameattr *na = NULL;
@@ -287,7 +282,7 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 			text_xml_str(f, title_override);
 			free(title_override);
 		} else {
-			text_xml_content(f, title, tl);
+			text_xml_content(f, c->title, tl);
 		}
 		fputs("</title><rect", f);
 		/* x and width rounded from the same edges, so neighbours still touch */
@@ -312,13 +307,13 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 		fwrite(fill, 1, 17, f);
 
 		size_t max_chars = (size_t)((x2 - x1) / char_w);
-		size_t ll = text_label(c->name, c->name_len, c->name_chars, max_chars, label);
+		size_t ll = text_label(c->name, c->name_len, c->name_chars, max_chars, c->label);
 		if (ll) {
 			fputs("<text", f);
 			put_attr_num(f, "x", x1 + 3);
 			put_attr_num(f, "y", 3 + (y1 + y2) / 2);
 			fputc('>', f);
-			text_xml_content(f, label, ll);
+			text_xml_content(f, c->label, ll);
 			fputs("</text>", f);
 		}
 		fputs("</g>\n", f);
@@ -349,11 +344,8 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 		snprintf(err, errlen, "write error");
 	}
 out:
-	if (c)
-		palette_map_free(c->pmap);
+	palette_map_free(c->pmap);
+	frame_ctx_free(c);
 	nameattr_free(&attrs);
-	free(c);
-	free(title);
-	free(label);
 	return ret;
 }

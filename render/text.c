@@ -2,8 +2,10 @@
  * characters become U+FFFD, markup characters are escaped), flamegraph.pl's label truncation
  * by characters, and its number formats (1,234 samples, 5.67%). */
 #include "text.h"
+#include "utf8.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* one thread writes: no stdio locking on the hot path */
@@ -18,37 +20,13 @@ static size_t put_replacement(char *out)
 	return 3;
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when invalid. */
+/* Length of the UTF-8 sequence at s (1-4) that XML can carry, or 0: invalid, or one of the
+ * noncharacters U+FFFE and U+FFFF, which XML 1.0 forbids. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-	unsigned char c = s[0];
-	if (c < 0x80)
-		return 1;
-	size_t len;
-	uint32_t cp;
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		cp = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
-		return 0;
-	return len;
+	uint32_t cp = 0;
+	size_t len = utf8_decode(s, n, &cp);
+	return cp == 0xFFFE || cp == 0xFFFF ? 0 : len;
 }
 
 size_t text_sanitize(const char *in, size_t n, char *out, size_t cap, size_t *chars)
@@ -142,9 +120,12 @@ void text_xml_content(FILE *f, const char *s, size_t n)
 
 void text_xml_str(FILE *f, const char *s)
 {
-	char buf[1024];
-	size_t n = text_sanitize(s, strlen(s), buf, sizeof(buf), NULL);
-	text_xml(f, buf, n);
+	size_t len = strlen(s);
+	char *buf = malloc(len * 3 + 4);	/* at most 3 bytes (U+FFFD) per input byte */
+	if (!buf)
+		return;
+	text_xml(f, buf, text_sanitize(s, len, buf, len * 3 + 4, NULL));
+	free(buf);
 }
 
 size_t text_commas(double v, char *out)

@@ -98,7 +98,7 @@ for opts in [(), ("--title", "<b>&\"]]>"), ("--notes", "a--b<c>"), ("--countname
 titles = {t for t, _, _ in frames(render(folded).stdout)[1]}
 cn = "samples"
 for want in ["</title><script>alert(1)</script>", "]]>x", "a\ufffdb\ufffd", "bad\ufffd\ufffdutf8",
-             "&lt:&", "\"q\" 'a'", "<!--c-->", "x" * 4096, "café"]:
+             "&lt:&", "\"q\" 'a'", "<!--c-->", "x" * 5000, "café"]:
     check(f"{want} (7 {cn}, 11.11%)" in titles, f"hostile title {want[:40]!r}")
 p = subprocess.run(["xmllint", "--noout", "-"], input=render(folded).stdout, capture_output=True)
 check(p.returncode == 0, f"xmllint: {p.stderr.decode()[:300]}")
@@ -115,6 +115,10 @@ for folded, opts in [(b"a;b " + big + b"\n", ()),
         check(len(fr) >= 2, f"frames for {folded[:20]!r}")
     except ET.ParseError as e:
         check(False, f"huge sizes {folded[:20]!r}: {e}")
+# a long --countname and --title are kept whole (they were cut at fixed buffers)
+root, fr = frames(render(b"a 2\n", "--countname", "k" * 3000, "--title", "T" * 3000).stdout)
+check(fr[0][0] == "all (2 " + "k" * 3000 + ", 100%)", f"long countname: {fr[0][0][:40]}")
+check(root.find(f".//{NS}text[@id='title']").text == "T" * 3000, "long title")
 _, fr = frames(render(b"a;b " + big + b"\n").stdout)
 check(fr[0][0].startswith("all (999,999,999,999,999,9"), f"60-digit count: {fr[0][0][:60]}")
 
