@@ -29,7 +29,7 @@ struct line_reader {
 	size_t scanned;		/* bytes after start already searched for a newline */
 	bool eof;
 	size_t lineno;
-	char name[256];
+	char *name;		/* for FILE:LINE, whole */
 };
 
 static int lr_fill(struct line_reader *lr)
@@ -80,11 +80,13 @@ static int lr_init(struct line_reader **out, int fd, bool own, const char *name)
 	lr->own_fd = own;
 	lr->cap = LR_BLOCK;
 	lr->buf = malloc(lr->cap + 1);
-	if (!lr->buf) {
+	lr->name = strdup(name);
+	if (!lr->buf || !lr->name) {
+		free(lr->buf);
+		free(lr->name);
 		free(lr);
 		return -ENOMEM;
 	}
-	snprintf(lr->name, sizeof(lr->name), "%s", name);
 	/* gzip magic: hand the fd to zlib, which also reads plain data transparently, but only
 	 * after checking, so plain input keeps the cheaper read() path */
 	int r = lr_fill(lr);
@@ -166,7 +168,10 @@ int lr_open_mem(struct line_reader **out, const char *data, size_t len, const ch
 	lr->buf = (char *)data;
 	lr->cap = lr->end = len;
 	lr->eof = true;
-	snprintf(lr->name, sizeof(lr->name), "%s", name ? name : "<memory>");
+	if (!(lr->name = strdup(name ? name : "<memory>"))) {
+		free(lr);
+		return -ENOMEM;
+	}
 	*out = lr;
 	return 0;
 }
@@ -183,6 +188,7 @@ void lr_close(struct line_reader *lr)
 		munmap((void *)lr->mem, lr->map_len);
 	else if (!lr->mem)
 		free(lr->buf);
+	free(lr->name);
 	free(lr);
 }
 

@@ -275,9 +275,13 @@ static void test_converter_counts(void)
 	char name[600];
 	memset(name, 'd', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
-	prof_diag_add(p, name, 42, "%s", "x");
-	CHECK_INT(strlen(prof_diag_get(p, 0)->where), sizeof(name) - 1 + 3);
-	CHECK(strstr(prof_diag_get(p, 0)->where, ":42"));
+	struct line_reader *lr;
+	CHECK_INT(lr_open_mem(&lr, "a 1\nno count\n", 13, name), 0);
+	CHECK_INT(fold_read(p, lr), 0);
+	lr_close(lr);
+	CHECK_INT(prof_diag_count(p), 1);
+	CHECK_INT(strlen(prof_diag_get(p, 0)->where), sizeof(name) - 1 + 2);
+	CHECK(strstr(prof_diag_get(p, 0)->where, ":2"));
 	prof_free(p);
 }
 
