@@ -4,6 +4,9 @@
 #define SCORCH_CLI_H
 
 #include "collapse.h"
+#include "render.h"
+
+#include <stdint.h>
 
 /* Exit codes: 0 success, 1 a check that ran and failed, 2 usage, bad input or privilege. */
 enum { EXIT_OK = 0, EXIT_CHECK_FAILED = 1, EXIT_USAGE = 2 };
@@ -24,6 +27,32 @@ void cli_print_diags(const char *cmd, const struct profile *p);
 /* Writes p as folded text to path (stdout for NULL or "-"), atomically; prints the error.
  * Returns 0 or -1. */
 int cli_write_folded(const char *cmd, const struct profile *p, const char *path);
+/* What a command writes: folded text, pprof, speedscope, or a graph. */
+enum out_kind { OUT_AUTO = 0, OUT_FOLDED, OUT_PPROF, OUT_SPEEDSCOPE, OUT_SVG, OUT_PNG, OUT_PDF };
+/* --output-format NAME; prints the error and returns -1 when unknown. */
+int cli_out_kind_parse(const char *cmd, const char *name, enum out_kind *k);
+/* The explicit kind, else the one path's extension names (.pb.gz .pprof .pb,
+ * .speedscope.json, .svg .png .pdf), else dflt. */
+enum out_kind cli_out_kind(enum out_kind explicit_kind, const char *path, enum out_kind dflt);
+static inline bool cli_out_is_graph(enum out_kind k)
+{
+	return k == OUT_SVG || k == OUT_PNG || k == OUT_PDF;
+}
+enum render_format cli_out_render_format(enum out_kind k);
+/* What a recording knows beyond its stacks (zero: unknown). */
+struct cli_out_meta {
+	double hz;
+	int64_t time_nanos, duration_nanos;
+	const char *name;	/* speedscope's profile name */
+	bool per_process;	/* speedscope: one profile per process (root frame) */
+};
+/* Writes p as folded text, pprof or speedscope (not a graph) to path, atomically; prints
+ * the error. Returns 0 or -1. */
+int cli_write_profile(const char *cmd, const struct profile *p, const char *path,
+		      enum out_kind k, const struct cli_out_meta *m);
+#define CLI_OUTPUT_FORMAT_HELP \
+	"      --output-format F  folded, pprof, speedscope, svg, png or pdf (default: by the\n" \
+	"                       extension of -o: .pb.gz .pprof, .speedscope.json, .svg .png .pdf)\n"
 /* Reports an unknown option or missing argument in getopt's style, pointing to --help. */
 int cli_usage_error(const char *cmd, const char *what);
 /* The same for getopt_long's ':' (missing value) and '?' (unknown option) results, after

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_PID = 256, OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS, OPT_EVENT_FILTER };
+enum { OPT_PID = 256, OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS, OPT_EVENT_FILTER,
+       OPT_OUTPUT_FORMAT, OPT_SAMPLE_TYPE };
 
 int cmd_collapse(int argc, char **argv)
 {
@@ -20,12 +21,15 @@ int cmd_collapse(int argc, char **argv)
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "addrs", no_argument, NULL, OPT_ADDRS },
 		{ "event-filter", required_argument, NULL, OPT_EVENT_FILTER },
+		{ "sample-type", required_argument, NULL, OPT_SAMPLE_TYPE },
+		{ "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct collapse_opts opts = { 0 };
 	enum input_format fmt = FMT_AUTO;
+	enum out_kind out_kind = OUT_AUTO;
 	const char *out_path = NULL;
 	bool quiet = false;
 	int c, ret = EXIT_USAGE;
@@ -37,7 +41,7 @@ int cmd_collapse(int argc, char **argv)
 		case 'o': out_path = optarg; break;
 		case 'f':
 			if (collapse_format_parse(optarg, &fmt)) {
-				cli_err("collapse", "unknown format '%s' (auto, perf, bpftrace, folded)",
+				cli_err("collapse", "unknown format '%s' (auto, perf, bpftrace, folded, pprof)",
 					optarg);
 				return EXIT_USAGE;
 			}
@@ -49,6 +53,11 @@ int cmd_collapse(int argc, char **argv)
 		case OPT_ALL: opts.kernel = opts.jit = true; break;
 		case OPT_ADDRS: opts.addrs = true; break;
 		case OPT_EVENT_FILTER: opts.event_filter = optarg; break;
+		case OPT_SAMPLE_TYPE: opts.sample_type = optarg; break;
+		case OPT_OUTPUT_FORMAT:
+			if (cli_out_kind_parse("collapse", optarg, &out_kind))
+				return EXIT_USAGE;
+			break;
 		case 'q': quiet = true; break;
 		case 'h': cli_help("collapse", stdout); return EXIT_OK;
 		case ':':
@@ -79,7 +88,11 @@ int cmd_collapse(int argc, char **argv)
 		cli_err("collapse", "no stacks found in the input");
 		goto out;
 	}
-	if (cli_write_folded("collapse", p, out_path))
+	/* collapse folds: a graph is `render`'s (an .svg name still gets folded text) */
+	out_kind = cli_out_kind(out_kind, out_path, OUT_FOLDED);
+	if (cli_out_is_graph(out_kind))
+		out_kind = OUT_FOLDED;
+	if (cli_write_profile("collapse", p, out_path, out_kind, NULL))
 		goto out;
 	ret = EXIT_OK;
 out:

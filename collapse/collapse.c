@@ -2,6 +2,7 @@
  * format into a profile. */
 #include "collapse.h"
 #include "chars.h"
+#include "pprof.h"
 
 #include <errno.h>
 #include <string.h>
@@ -73,6 +74,7 @@ const char *collapse_format_name(enum input_format fmt)
 	case FMT_FOLDED: return "folded";
 	case FMT_PERF: return "perf";
 	case FMT_BPFTRACE: return "bpftrace";
+	case FMT_PPROF: return "pprof";
 	default: return "auto";
 	}
 }
@@ -81,7 +83,7 @@ int collapse_format_parse(const char *name, enum input_format *out)
 {
 	static const struct { const char *name; enum input_format fmt; } names[] = {
 		{ "auto", FMT_AUTO }, { "folded", FMT_FOLDED }, { "perf", FMT_PERF },
-		{ "perf-script", FMT_PERF }, { "bpftrace", FMT_BPFTRACE },
+		{ "perf-script", FMT_PERF }, { "bpftrace", FMT_BPFTRACE }, { "pprof", FMT_PPROF },
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!strcmp(name, names[i].name)) {
@@ -106,7 +108,7 @@ int collapse_file(struct profile *p, const char *path, enum input_format fmt,
 	}
 	if (!o)
 		o = &defaults;
-	if (fmt == FMT_AUTO) {
+	if (fmt == FMT_AUTO || fmt == FMT_FOLDED) {	/* binary pprof is never folded text */
 		const char *data;
 		long n = lr_peek(lr, &data, 256 * 1024);
 		if (n < 0) {
@@ -114,9 +116,18 @@ int collapse_file(struct profile *p, const char *path, enum input_format fmt,
 			prof_set_error(p, "%s: %s", lr_name(lr), strerror(-err));
 			goto out;
 		}
-		fmt = collapse_detect(data, (size_t)n);
+		fmt = pprof_detect(data, (size_t)n) ? FMT_PPROF
+		      : fmt == FMT_AUTO		     ? collapse_detect(data, (size_t)n) : fmt;
 	}
 	switch (fmt) {
+	case FMT_PPROF: {
+		const char *data;
+		size_t len;
+		err = lr_slurp(lr, &data, &len);
+		if (!err)
+			err = pprof_read(p, data, len, lr_name(lr), o->sample_type);
+		break;
+	}
 	case FMT_PERF:
 		err = perf_collapse(p, lr, o);
 		break;

@@ -13,6 +13,7 @@ enum input_format {
 	FMT_FOLDED,
 	FMT_PERF,	/* `perf script` output */
 	FMT_BPFTRACE,	/* bpftrace map dump (@[kstack, ustack, ...]: N) */
+	FMT_PPROF,	/* pprof profile.proto, gzipped or not */
 };
 
 /* Options with stackcollapse-perf.pl's names and meanings; bpftrace uses the relevant ones. */
@@ -23,6 +24,7 @@ struct collapse_opts {
 	bool jit;		/* --jit: annotate JIT frames _[j] */
 	bool addrs;		/* --addrs: keep raw addresses / offsets */
 	const char *event_filter; /* --event-filter: only this event (perf) */
+	const char *sample_type;  /* --sample-type: the pprof value to fold (NULL: cpu or first) */
 };
 
 /* Folded text, read exactly as flamegraph.pl reads it (`STACK COUNT` or, for differential

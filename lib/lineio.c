@@ -248,6 +248,18 @@ long lr_peek(struct line_reader *lr, const char **data, size_t max)
 	return (long)(avail < max ? avail : max);
 }
 
+int lr_slurp(struct line_reader *lr, const char **data, size_t *len)
+{
+	while (!lr->eof) {
+		int r = lr_fill(lr);
+		if (r < 0)
+			return r;
+	}
+	*data = lr->buf + lr->start;
+	*len = lr->end - lr->start;
+	return 0;
+}
+
 size_t lr_lineno(const struct line_reader *lr)
 {
 	return lr->lineno;

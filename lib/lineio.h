@@ -22,6 +22,9 @@ int lr_next(struct line_reader *lr, const char **line, size_t *len);
 /* Looks at the start of the input without consuming it (up to max bytes, at least the first
  * block). Returns the number of bytes available at *data, or -errno. */
 long lr_peek(struct line_reader *lr, const char **data, size_t max);
+/* The whole rest of the input, in memory (binary formats: pprof). Valid until close.
+ * Returns 0 or -errno. */
+int lr_slurp(struct line_reader *lr, const char **data, size_t *len);
 /* 1-based number of the line last returned by lr_next, and the name given at open. */
 size_t lr_lineno(const struct line_reader *lr);
 const char *lr_name(const struct line_reader *lr);
