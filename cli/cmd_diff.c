@@ -19,7 +19,9 @@ static const char diff_help[] =
 	"  -n, --normalize      scale BEFORE's counts to AFTER's total\n"
 	"  -s, --strip-hex      replace hex numbers (0x7f12...) with 0x... so addresses merge\n"
 	"      --folded         two-column folded output instead of a graph\n"
-	"  -o, --output FILE    write to FILE (atomically); .svg .png .pdf by extension\n"
+	"  -o, --output FILE    write to FILE (atomically); .svg .png .pdf, .pb.gz .pprof\n"
+	"                       (pprof: samples = AFTER, before = BEFORE), .speedscope.json\n"
+	CLI_OUTPUT_FORMAT_HELP
 	RENDER_OPTIONS_HELP
 	"  -h, --help           this help\n";
 
@@ -30,6 +32,7 @@ int cmd_diff(int argc, char **argv)
 		{ "strip-hex", no_argument, NULL, 's' },
 		{ "folded", no_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "output-format", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	struct option longopts[sizeof(base) / sizeof(base[0]) + RENDER_NOPTIONS + 1];
@@ -37,6 +40,7 @@ int cmd_diff(int argc, char **argv)
 	struct render_opts ro;
 	const char *out_path = NULL;
 	bool folded = false;
+	enum out_kind out_kind = OUT_AUTO;
 	int c, ret = EXIT_USAGE;
 
 	render_options_table(longopts, base, sizeof(base) / sizeof(base[0]));
@@ -49,6 +53,10 @@ int cmd_diff(int argc, char **argv)
 		case 's': dopts.strip_hex = true; break;
 		case 'f': folded = true; break;
 		case 'o': out_path = optarg; break;
+		case 'O':
+			if (cli_out_kind_parse("diff", optarg, &out_kind))
+				return EXIT_USAGE;
+			break;
 		case 'h': fputs(diff_help, stdout); return EXIT_OK;
 		case ':':
 		case '?':
@@ -62,6 +70,10 @@ int cmd_diff(int argc, char **argv)
 		}
 		}
 	}
+	out_kind = cli_out_kind(folded ? OUT_FOLDED : out_kind, out_path, OUT_SVG);
+	folded = !cli_out_is_graph(out_kind);	/* folded, pprof, speedscope: the two columns */
+	if (cli_out_is_graph(out_kind))
+		ro.format = cli_out_render_format(out_kind);
 	if (argc - optind != 2)
 		return cli_usage_error("diff", "needs two profiles: BEFORE AFTER");
 
@@ -90,7 +102,8 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	if (folded) {
-		if (cli_write_folded("diff", d, out_path))
+		struct cli_out_meta meta = { .name = "scorch diff" };
+		if (cli_write_profile("diff", d, out_path, out_kind, &meta))
 			goto out;
 	} else {
 		char err[512];

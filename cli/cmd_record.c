@@ -25,6 +25,7 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char record_help[] =
@@ -38,7 +39,9 @@ static const char record_help[] =
 	"(stdout, or OUT; OUT ending in .svg, .png or .pdf is rendered); profile always renders\n"
 	"(SVG on stdout without -o). Needs root, or CAP_BPF and CAP_PERFMON.\n"
 	"\n"
-	"  -o, --output FILE    folded stacks, or a graph for .svg .png .pdf (atomically)\n"
+	"  -o, --output FILE    folded stacks, or a graph for .svg .png .pdf, pprof for .pb.gz\n"
+	"                       .pprof, speedscope for .speedscope.json (atomically)\n"
+	CLI_OUTPUT_FORMAT_HELP
 	"  -F, --freq HZ        sampling frequency per CPU (99)\n"
 	"  -d, --duration SEC   stop after SEC seconds (default: Ctrl-C, or the command's end)\n"
 	"  -p, --pid PID,...    only these processes\n"
@@ -66,7 +69,7 @@ static const char record_help[] =
 
 enum {
 	O_KERNEL_ONLY = 300, O_USER_ONLY, O_NO_IDLE, O_PER_PID, O_PER_THREAD, O_PER_CPU,
-	O_STACK_STORAGE, O_EVENT, O_INLINE, O_ADDRS, O_STACK_BYTES, O_NO_INHERIT,
+	O_STACK_STORAGE, O_EVENT, O_INLINE, O_ADDRS, O_STACK_BYTES, O_NO_INHERIT, O_OUTPUT_FORMAT,
 };
 
 /* how long a command gets to end after SIGTERM once the recording is over */
@@ -169,6 +172,7 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		{ "inline", no_argument, NULL, O_INLINE },
 		{ "addrs", no_argument, NULL, O_ADDRS },
 		{ "no-inherit", no_argument, NULL, O_NO_INHERIT },
+		{ "output-format", required_argument, NULL, O_OUTPUT_FORMAT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 	};
@@ -176,6 +180,7 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 	struct smp_opts so = { .sample_hz = 99, .dwarf = true };
 	struct render_opts ro;
 	const char *out_path = NULL;
+	enum out_kind out_kind = OUT_AUTO;
 	double duration = 0;
 	bool quiet = false;
 	unsigned long v;
@@ -256,6 +261,10 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		case O_INLINE: so.inline_frames = true; break;
 		case O_ADDRS: so.addrs = true; break;
 		case O_NO_INHERIT: so.no_inherit = true; break;
+		case O_OUTPUT_FORMAT:
+			if (cli_out_kind_parse(cmd, optarg, &out_kind))
+				return EXIT_USAGE;
+			break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(record_help, stdout); return EXIT_OK;
 		case ':':
@@ -285,10 +294,11 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		cli_err(cmd, "-p and a command exclude each other");
 		return EXIT_USAGE;
 	}
-	bool render_out = always_render ||
-			  (out_path && render_format_for_path(out_path) != RENDER_SVG) ||
-			  (out_path && strlen(out_path) > 4 &&
-			   !strcmp(out_path + strlen(out_path) - 4, ".svg"));
+	/* record writes folded stacks and profile a graph, unless the output names another */
+	out_kind = cli_out_kind(out_kind, out_path, always_render ? OUT_SVG : OUT_FOLDED);
+	bool render_out = cli_out_is_graph(out_kind);
+	if (render_out)
+		ro.format = cli_out_render_format(out_kind);
 
 	/* -- CMD: started now, held on a pipe until the probes are attached */
 	pid_t child = 0;
@@ -354,6 +364,9 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 	}
 	bool progressed = false;
 	bool show = !quiet && isatty(STDERR_FILENO);
+	struct timespec t0;
+	clock_gettime(CLOCK_REALTIME, &t0);
+	int64_t start_ns = (int64_t)t0.tv_sec * 1000000000 + t0.tv_nsec;
 	if (smp_run(s, duration, &stop_flag, child, &child_status, show ? progress : NULL,
 		    &progressed)) {
 		cli_err(cmd, "recording failed");
@@ -393,7 +406,13 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		cli_err(cmd, "no samples were recorded: nothing written");
 		goto out;
 	}
-	if (render_out) {
+	if (!render_out) {
+		struct cli_out_meta meta = { .hz = so.sample_hz, .time_nanos = start_ns,
+					     .duration_nanos = (int64_t)(st.elapsed_s * 1e9),
+					     .name = "scorch record", .per_process = true };
+		if (cli_write_profile(cmd, p, out_path, out_kind, &meta))
+			goto out;
+	} else {
 		char title[512];
 		if (!ro.title) {
 			char what[256];
@@ -420,9 +439,6 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 			cli_err(cmd, "%s", err);
 			goto out;
 		}
-	} else {
-		if (cli_write_folded(cmd, p, out_path))
-			goto out;
 	}
 	ret = child && !ended_it ? child_exit_code(child_status) : EXIT_OK;
 out:

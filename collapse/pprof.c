@@ -677,19 +677,43 @@ int pprof_read(struct profile *p, const void *data, size_t len, const char *name
 	return err;
 }
 
+/* the wire type a Profile field has (13 comment may be packed) */
+static bool profile_field_ok(uint64_t num, unsigned wt)
+{
+	switch (num) {
+	case 1: case 2: case 3: case 4: case 5: case 6: case 11: case 16:
+		return wt == WT_LEN;
+	case 7: case 8: case 9: case 10: case 12: case 14: case 15:
+		return wt == WT_VARINT;
+	case 13:
+		return wt == WT_VARINT || wt == WT_LEN;
+	default:
+		return false;
+	}
+}
+
 bool pprof_detect(const void *data, size_t len)
 {
-	/* a Profile starts with one of its own fields (Go writes sample_type first) and, being
-	 * binary, holds bytes no text profile has */
+	/* binary (bytes no text profile has), and well-formed Profile fields from the start:
+	 * three whole ones (every profile's first fields are small), or all of the data */
 	const uint8_t *b = data;
-	if (len < 2)
-		return false;
-	unsigned field = b[0] >> 3, wt = b[0] & 7;
-	if (field < 1 || field > 15 || (wt != WT_VARINT && wt != WT_LEN))
-		return false;
 	size_t n = len < 64 ? len : 64;
+	bool binary = false;
 	for (size_t i = 0; i < n; i++)
 		if (b[i] < 0x20 && b[i] != '\t' && b[i] != '\n' && b[i] != '\r')
-			return true;
-	return false;
+			binary = true;
+	if (!binary)
+		return false;
+	struct span s = { b, len };
+	struct field f;
+	int fields = 0, r;
+	while (fields < 3) {
+		r = rd_field(&s, &f);
+		if (r == 0)
+			return fields > 0;	/* a tiny profile, whole */
+		if (r < 0 || !profile_field_ok(f.num, f.wt))
+			return false;
+		fields++;
+	}
+	return true;
 }
