@@ -20,7 +20,8 @@ if [ "$want_test" = 1 ]; then
   # from another source conflicts with Debian's npm package)
   # the unwinding tests profile Debian's own python3 (built without frame pointers)
   for pair in /usr/bin/python3:python3 xmllint:libxml2-utils node:nodejs npm:npm chromium:chromium \
-              pdfinfo:poppler-utils setpriv:util-linux bpftool:bpftool perf:linux-perf; do
+              pdfinfo:poppler-utils setpriv:util-linux bpftool:bpftool perf:linux-perf \
+              go:golang-go; do
     command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
   done
   # glibc's own functions (__libc_start_call_main, the frames every stack starts with) are
@@ -39,8 +40,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ "$want_test" = 1 ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
-  # the browser test drives Debian's chromium through playwright-core (no browser download)
+if [ "$want_test" = 1 ] && { [ ! -d tests/browser/node_modules/playwright-core ] ||
+                              [ ! -d tests/browser/node_modules/speedscope ]; }; then
+  # the browser test drives Debian's chromium through playwright-core (no browser download);
+  # speedscope's package brings its file format's schema and its offline page
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
