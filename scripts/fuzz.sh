@@ -5,12 +5,12 @@
 # bench/out/fuzz/NAME/, crashes to bench/out/fuzz/crashes/: copy a crash into
 # tests/fuzz/regress/NAME/ once it is fixed, and ctest keeps it fixed.
 # FUZZ_PARALLEL=N runs N targets at a time (default 1); each prints its summary when done.
-#   scripts/fuzz.sh [MINUTES] [TARGET...]     targets: perf bpftrace folded render symmaps
+#   scripts/fuzz.sh [MINUTES] [TARGET...]     targets: perf bpftrace folded render symmaps pprof
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${1:-5}
 shift || true
-targets=${*:-perf bpftrace folded render symmaps}
+targets=${*:-perf bpftrace folded render symmaps pprof}
 seconds=$(awk -v m="$minutes" 'BEGIN { printf "%d", m * 60 }')
 [ "$seconds" -gt 0 ] || { echo "fuzz.sh: MINUTES must be > 0 (libFuzzer reads 0 as forever)" >&2; exit 2; }
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCORCH_FUZZ=ON >/dev/null
@@ -22,7 +22,8 @@ declare -A seeds=(
   [bpftrace]="tests/data/bpftrace"
   [folded]="tests/data/perf/results tests/data/diff"
   [render]="tests/data/perf/results tests/data/diff"
-  [symmaps]="tests/data/kallsyms.txt")
+  [symmaps]="tests/data/kallsyms.txt"
+  [pprof]="tests/data/pprof")
 out=bench/out/fuzz; mkdir -p "$out/crashes"
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 campaign() {
