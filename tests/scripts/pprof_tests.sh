@@ -124,6 +124,14 @@ errors)
   gzip -dc "$tmp/ok.pb.gz" | head -c 1000 > "$tmp/cut.pb"
   "$S" collapse --format pprof "$tmp/cut.pb" > "$tmp/out" 2>"$tmp/err"
   [ $? = 2 ] && grep -q "malformed" "$tmp/err" && ok || bad "cut pprof: $(cat "$tmp/err")"
+  # odd but legal references: a 2^63 id, a duplicate function id (the first wins), inline
+  # lines, a location without lines (its address), missing locations, functions and strings
+  # ([unknown], counted), negative (skipped, noted) and zero values
+  "$S" collapse "$DATA/../fuzz/regress/pprof/odd-references.pb" > "$tmp/out" 2>"$tmp/err"
+  printf '[unknown] 2\nmain;0x1234 2\nmain;main;[unknown] 3\n' | cmp -s - "$tmp/out" &&
+    grep -q "skipped 1 sample with a negative value" "$tmp/err" &&
+    grep -q "3 references to a missing location" "$tmp/err" && ok ||
+    bad "odd references: $(cat "$tmp/out" "$tmp/err")"
   "$S" collapse --output-format nope "$tmp/frac" > /dev/null 2>"$tmp/err"
   [ $? = 2 ] && grep -q "unknown output format 'nope'" "$tmp/err" && ok || bad "bad --output-format"
   # an explicit format wins over the extension; '-' is stdout
