@@ -4,6 +4,7 @@
 #include "utf8.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,8 @@ static void write_profile(const struct profile *p, const struct speedscope_meta 
 {
 	size_t ns = prof_nstacks(p);
 	bool diff = prof_differential(p), frac = prof_fractional(p);
-	double scale = m->hz > 0 ? 1e9 / m->hz : 1, total = 0;
+	/* whole nanoseconds per sample, the period pprof output states too */
+	double scale = m->hz > 0 ? floor(1e9 / m->hz + 0.5) : 1, total = 0;
 	fputs(first ? "\n  {\"type\": \"sampled\", \"name\": " : ",\n  {\"type\": \"sampled\", \"name\": ",
 	      out);
 	json_string(out, name, name_len, false);

@@ -326,6 +326,44 @@ while time.time() < end: pass' & py=$!
   grep -q $'^x\xef\xbf\xbd9999999999\xef\xbf\xbdz;' "$tmp/h.folded" || fail "the name is not kept, cleaned: $(cut -c1-40 "$tmp/h.folded" | cat -A | head -2)"
   echo "hostile-comm: $(wc -l < "$tmp/h.folded") stacks, none injected"
   ;;
+formats)
+  # pprof and speedscope straight from a recording. pprof: its samples hold the 50/30/20
+  # split, as many as scorch counted, and cpu = samples x the period Go's pprof reads
+  # (1e9/499 ns); speedscope: valid, one profile per process, weights in nanoseconds
+  "$SCORCH" record -F 499 -o "$tmp/r.pb.gz" -- "$TRUTH" 4 2>"$tmp/err" || fail "pprof: $(cat "$tmp/err")"
+  n=$(sed -n 's/.*scorch: record: \([0-9]*\) samples (.*/\1/p' "$tmp/err")
+  "$SCORCH" collapse --sample-type samples "$tmp/r.pb.gz" > "$tmp/r.folded" || fail "read back"
+  check_split "$tmp/r.folded"
+  got=$(awk '{ t += $NF } END { print t }' "$tmp/r.folded")
+  [ "$got" = "$n" ] || fail "pprof holds $got samples, scorch counted $n"
+  period=$(go tool pprof -raw "$tmp/r.pb.gz" 2>/dev/null | sed -n 's/^Period: //p')
+  [ "$period" = 2004008 ] || fail "period $period, want 2004008 (1e9/499)"
+  top=$(go tool pprof -top -sample_index=samples -nodefraction=0 "$tmp/r.pb.gz" 2>/dev/null |
+        sed -n 's/^Showing nodes accounting for \([0-9]*\), 100% of.*/\1/p')
+  [ "$top" = "$n" ] || fail "go tool pprof counts $top samples, scorch $n"
+  cpu=$("$SCORCH" collapse "$tmp/r.pb.gz" | awk '{ t += $NF } END { printf "%.0f", t }')
+  [ "$cpu" = "$((n * 2004008))" ] || fail "cpu total $cpu, want $n x 2004008"
+  "$SCORCH" record -F 499 -o "$tmp/r.speedscope.json" -- sh -c "\"$TRUTH\" 1 &
+    /usr/bin/python3 -c 'import time; e = time.time() + 1
+while time.time() < e: pass'; wait" \
+    2>"$tmp/err" || fail "speedscope: $(cat "$tmp/err")"
+  /usr/bin/python3 "$(dirname "$0")/speedscope_check.py" \
+    "$(dirname "$0")/../browser/node_modules/speedscope/dist/release/file-format-schema.json" \
+    "$tmp/r.speedscope.json" - || fail "speedscope file"
+  /usr/bin/python3 - "$tmp/r.speedscope.json" <<'PY' || fail "speedscope profiles"
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = [p["name"] for p in d["profiles"]]
+assert "scorch-truth" in names and "python3" in names, names
+for p in d["profiles"]:
+    assert p["unit"] == "nanoseconds", p["unit"]
+    assert all(w % 2004008 == 0 for w in p["weights"]), p["name"]
+    root = {s[0] for s in p["samples"]}
+    assert [d["shared"]["frames"][i]["name"] for i in root] == [p["name"]], p["name"]
+print("speedscope:", len(names), "profiles:", ", ".join(sorted(names)))
+PY
+  echo "formats: $n samples in pprof (split kept, period 2004008), speedscope per process"
+  ;;
 *) fail "unknown test $TEST" ;;
 esac
 echo "1 passed, 0 failed"
