@@ -7,3 +7,11 @@ add_test(NAME browser_flamegraph
                  ${TESTS_DIR}/data/perf/results/perf-java-stacks-01-collapsed-all.txt
          WORKING_DIRECTORY ${TESTS_DIR}/browser)
 set_tests_properties(browser_flamegraph PROPERTIES LABELS "browser" TIMEOUT 180)
+
+# speedscope's own offline page (npm speedscope, installed by scripts/setup.sh --test) loads
+# three scorch speedscope files; its Sandwich table must match the folded totals.
+add_test(NAME browser_speedscope
+         COMMAND ${NODE} ${TESTS_DIR}/browser/speedscope.test.js ${SCORCH_BIN}
+                 ${TESTS_DIR}/data/perf/results
+         WORKING_DIRECTORY ${TESTS_DIR}/browser)
+set_tests_properties(browser_speedscope PROPERTIES LABELS "browser" TIMEOUT 180)
