@@ -16,6 +16,7 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 }
 #else
 #include "lineio.h"
+#include "push.h"
 #include "sampler.h"
 
 #include <errno.h>
@@ -63,6 +64,13 @@ static const char record_help[] =
 	"      --event EVENT    cpu-clock (default) or cycles\n"
 	"      --inline         inlined functions as frames (_[i]), from DWARF\n"
 	"      --addrs          keep the address of frames without a symbol\n"
+	"      --push URL       continuous: every interval's profile to a Pyroscope server\n"
+	"                       (http://HOST:4040, its /ingest API), until Ctrl-C, -d or CMD's end\n"
+	"      --push-dir DIR   continuous: one pprof file per interval into DIR\n"
+	"      --every DUR      the interval (10s; 500ms, 3s, 1m)\n"
+	"      --app NAME       the application name (scorch): NAME.cpu{LABELS}\n"
+	"      --labels K=V,... labels of every profile pushed\n"
+	"      --push-format F  pprof (default) or folded\n"
 	"  -q, --quiet          no progress line\n"
 	RENDER_OPTIONS_HELP
 	"  -h, --help           this help\n";
@@ -70,7 +78,49 @@ static const char record_help[] =
 enum {
 	O_KERNEL_ONLY = 300, O_USER_ONLY, O_NO_IDLE, O_PER_PID, O_PER_THREAD, O_PER_CPU,
 	O_STACK_STORAGE, O_EVENT, O_INLINE, O_ADDRS, O_STACK_BYTES, O_NO_INHERIT, O_OUTPUT_FORMAT,
+	O_PUSH, O_PUSH_DIR, O_EVERY, O_APP, O_LABELS, O_PUSH_FORMAT,
 };
+
+static double wall_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* continuous mode: each interval's stacks go to the pusher, then the counts start again */
+struct push_ctx {
+	struct pusher *pu;
+	struct profile *p;
+	double from;
+};
+
+static int on_interval(void *arg)
+{
+	struct push_ctx *c = arg;
+	double now = wall_s();
+	int err = push_interval(c->pu, c->p, c->from, now);
+	prof_reset_counts(c->p);
+	c->from = now;
+	return err;
+}
+
+/* "10s", "500ms", "1m", "2.5" (seconds); at least 0.5 s */
+static bool parse_duration(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || !(v > 0))
+		return false;
+	if (!strcmp(end, "ms"))
+		v /= 1000;
+	else if (!strcmp(end, "m"))
+		v *= 60;
+	else if (*end && strcmp(end, "s"))
+		return false;
+	*out = v;
+	return v >= 0.5 && v <= 86400;
+}
 
 /* how long a command gets to end after SIGTERM once the recording is over */
 #define CHILD_GRACE_S 2.0
@@ -173,6 +223,12 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		{ "addrs", no_argument, NULL, O_ADDRS },
 		{ "no-inherit", no_argument, NULL, O_NO_INHERIT },
 		{ "output-format", required_argument, NULL, O_OUTPUT_FORMAT },
+		{ "push", required_argument, NULL, O_PUSH },
+		{ "push-dir", required_argument, NULL, O_PUSH_DIR },
+		{ "every", required_argument, NULL, O_EVERY },
+		{ "app", required_argument, NULL, O_APP },
+		{ "labels", required_argument, NULL, O_LABELS },
+		{ "push-format", required_argument, NULL, O_PUSH_FORMAT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 	};
@@ -181,6 +237,8 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 	struct render_opts ro;
 	const char *out_path = NULL;
 	enum out_kind out_kind = OUT_AUTO;
+	struct push_cfg pcfg = { 0 };
+	double every = 10;
 	double duration = 0;
 	bool quiet = false;
 	unsigned long v;
@@ -265,6 +323,19 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 			if (cli_out_kind_parse(cmd, optarg, &out_kind))
 				return EXIT_USAGE;
 			break;
+		case O_PUSH: pcfg.url = optarg; break;
+		case O_PUSH_DIR: pcfg.dir = optarg; break;
+		case O_APP: pcfg.app = optarg; break;
+		case O_LABELS: pcfg.labels = optarg; break;
+		case O_EVERY:
+			if (!parse_duration(optarg, &every))
+				goto bad_value;
+			break;
+		case O_PUSH_FORMAT:
+			if (strcmp(optarg, "pprof") && strcmp(optarg, "folded"))
+				goto bad_value;
+			pcfg.folded = !strcmp(optarg, "folded");
+			break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(record_help, stdout); return EXIT_OK;
 		case ':':
@@ -294,11 +365,30 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		cli_err(cmd, "-p and a command exclude each other");
 		return EXIT_USAGE;
 	}
+	bool pushing = pcfg.url || pcfg.dir;
+	if (pushing && (always_render || out_path || out_kind != OUT_AUTO)) {
+		cli_err(cmd, always_render ? "--push and --push-dir are record's (profile renders "
+					     "one graph)"
+					   : "--push and --push-dir write every interval: no -o or "
+					     "--output-format with them");
+		return EXIT_USAGE;
+	}
 	/* record writes folded stacks and profile a graph, unless the output names another */
 	out_kind = cli_out_kind(out_kind, out_path, always_render ? OUT_SVG : OUT_FOLDED);
 	bool render_out = cli_out_is_graph(out_kind);
 	if (render_out)
 		ro.format = cli_out_render_format(out_kind);
+
+	/* continuous mode: its configuration is checked before anything starts */
+	struct pusher *pu = NULL;
+	if (pushing) {
+		char perr[256];
+		pcfg.hz = so.sample_hz;
+		if (push_open(&pu, &pcfg, perr, sizeof(perr))) {
+			cli_err(cmd, "%s", perr);
+			return EXIT_USAGE;
+		}
+	}
 
 	/* -- CMD: started now, held on a pipe until the probes are attached */
 	pid_t child = 0;
@@ -311,6 +401,10 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		child = fork();
 		if (child < 0) {
 			cli_err(cmd, "fork: %s", strerror(errno));
+			if (pu) {
+				struct push_stats pst;
+				push_close(pu, &pst);
+			}
 			return EXIT_USAGE;
 		}
 		if (child == 0) {
@@ -319,7 +413,7 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 			if (read(go[0], &b, 1) != 1)
 				_exit(127);	/* scorch gave up before starting it */
 			/* the profile owns standard output: the command's goes to standard error */
-			if (!out_path || !strcmp(out_path, "-"))
+			if (!pushing && (!out_path || !strcmp(out_path, "-")))
 				dup2(STDERR_FILENO, STDOUT_FILENO);
 			execvp(child_argv[0], child_argv);
 			fprintf(stderr, "scorch: %s: %s: %s\n", cmd, child_argv[0], strerror(errno));
@@ -351,6 +445,9 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		cli_err(cmd, "%s", err);
 		goto out;
 	}
+	struct push_ctx pctx = { pu, p, 0 };
+	if (pu)
+		smp_set_interval(s, every, on_interval, &pctx);
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -367,6 +464,7 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 	struct timespec t0;
 	clock_gettime(CLOCK_REALTIME, &t0);
 	int64_t start_ns = (int64_t)t0.tv_sec * 1000000000 + t0.tv_nsec;
+	pctx.from = (double)t0.tv_sec + t0.tv_nsec / 1e9;
 	if (smp_run(s, duration, &stop_flag, child, &child_status, show ? progress : NULL,
 		    &progressed)) {
 		cli_err(cmd, "recording failed");
@@ -401,6 +499,33 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 			(unsigned long long)st.pids_full);
 	if (so.dwarf && !so.kernel_only)
 		print_unwind_summary(cmd, &st, &so);
+	if (pu) {
+		/* the last, partial interval, then what is still queued is sent */
+		int perr = prof_nstacks(p) ? push_interval(pu, p, pctx.from, wall_s()) : 0;
+		struct push_stats pst;
+		push_close(pu, &pst);
+		pu = NULL;
+		bool lost = perr || pst.rejected || pst.dropped || pst.unsent || pst.file_errors;
+		cli_err(cmd, "push: %llu profiles (%llu samples)%s%s: %llu sent, %llu retried "
+			"attempts, %llu rejected, %llu dropped (queue full), %llu unsent; %llu files",
+			(unsigned long long)pst.intervals, (unsigned long long)pst.samples,
+			pcfg.url ? " to " : "", pcfg.url ? pcfg.url : "",
+			(unsigned long long)pst.sent, (unsigned long long)pst.retries,
+			(unsigned long long)pst.rejected, (unsigned long long)pst.dropped,
+			(unsigned long long)pst.unsent, (unsigned long long)pst.files);
+		if (pst.stacks_folded || pst.lines_cut)
+			cli_err(cmd, "push: within the server's limits: %llu stacks folded into "
+				"[other stacks] (%d unique stacks at most), %llu stacks cut at 64 KiB "
+				"([stack cut])", (unsigned long long)pst.stacks_folded, PUSH_MAX_STACKS,
+				(unsigned long long)pst.lines_cut);
+		if (lost) {
+			cli_err(cmd, "push: not every profile was delivered: %s",
+				perr ? strerror(-perr) : pst.last_error);
+			goto out;
+		}
+		ret = child && !ended_it ? child_exit_code(child_status) : EXIT_OK;
+		goto out;
+	}
 	if (prof_nstacks(p) == 0) {
 		/* one rule for every path: nothing to show is a failure, and no file is written */
 		cli_err(cmd, "no samples were recorded: nothing written");
@@ -451,6 +576,13 @@ out:
 		}
 	}
 	smp_close(s);
+	if (pu) {
+		struct push_stats pst;
+		push_close(pu, &pst);
+		if (pst.intervals)
+			cli_err(cmd, "push: %llu profiles made before the failure (%llu sent)",
+				(unsigned long long)pst.intervals, (unsigned long long)pst.sent);
+	}
 	prof_free(p);
 	return ret;
 bad_value:

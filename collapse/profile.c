@@ -387,6 +387,16 @@ uint64_t prof_total_int(const struct profile *p)
 	return t;
 }
 
+void prof_reset_counts(struct profile *p)
+{
+	p->pool_len = 0;
+	p->nstacks = 0;
+	p->nseq = 0;
+	p->fractional = p->differential = false;
+	if (p->stack_index.cap)
+		memset(p->stack_index.slots, 0, p->stack_index.cap * sizeof(uint32_t));
+}
+
 int prof_merge(struct profile *dst, const struct profile *src)
 {
 	uint32_t *map = malloc((src->nframes ? src->nframes : 1) * sizeof(uint32_t));

@@ -76,6 +76,9 @@ struct prof_seq {
 /* The recorded sequence, or NULL with *n = 0 when order was not kept. */
 const struct prof_seq *prof_sequence(const struct profile *p, size_t *n);
 
+/* Forgets every stack and count, keeping the interned frames (their ids stay valid): the
+ * next interval of a continuous recording starts empty. */
+void prof_reset_counts(struct profile *p);
 /* Adds every stack of src into dst (frames are re-interned). */
 int prof_merge(struct profile *dst, const struct profile *src);
 

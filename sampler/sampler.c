@@ -40,6 +40,9 @@ struct smp_session {
 	struct ring_buffer *rb;
 	struct sym_session *sym;
 	double t_start, t_end;
+	double interval_s;		/* smp_set_interval */
+	int (*on_interval)(void *arg);
+	void *interval_arg;
 	int ncpus_possible;
 	struct profile *p;		/* where samples go (the caller's) */
 	uint32_t frames[3 + 8 * SCORCH_MAX_STACK_DEPTH];	/* one sample's frame ids */
@@ -423,10 +426,18 @@ static bool targets_alive(const struct smp_session *s)
 	return false;
 }
 
+void smp_set_interval(struct smp_session *s, double seconds, int (*cb)(void *arg), void *arg)
+{
+	s->interval_s = seconds;
+	s->on_interval = cb;
+	s->interval_arg = arg;
+}
+
 int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *stop, pid_t child,
 	    int *child_status, void (*progress)(const struct smp_stats *st, void *arg), void *arg)
 {
 	double next_progress = s->t_start + 1, next_drain = s->t_start + 1;
+	double next_interval = s->t_start + s->interval_s;
 	int ret = 0;
 	for (;;) {
 		/* wake up at the deadline, not up to a poll period after it */
@@ -460,7 +471,8 @@ int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *sto
 				break;
 			}
 		}
-		if (!s->o.dwarf && t >= next_drain) {
+		bool interval_due = s->on_interval && t >= next_interval;
+		if (!s->o.dwarf && (t >= next_drain || interval_due)) {
 			/* processes that ended before this drain have all their samples in it */
 			size_t ended = s->nended;
 			if ((ret = drain_counts(s)))
@@ -470,6 +482,14 @@ int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *sto
 			memmove(s->ended, s->ended + ended, (s->nended - ended) * sizeof(*s->ended));
 			s->nended -= ended;
 			next_drain = t + 1;
+		}
+		if (interval_due) {
+			/* everything read so far is in the profile: the interval is complete */
+			if ((ret = s->on_interval(s->interval_arg)))
+				break;
+			next_interval += s->interval_s;
+			if (next_interval <= t)	/* fell behind: the next boundary from now */
+				next_interval = t + s->interval_s;
 		}
 		if (progress && t >= next_progress) {
 			struct smp_stats st = { .elapsed_s = t - s->t_start };

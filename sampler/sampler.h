@@ -71,6 +71,10 @@ int smp_add_pid(struct smp_session *s, uint32_t pid);
  * exited. Calls progress about once a second (may be NULL). Returns 0 or -errno. */
 int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *stop, pid_t child,
 	    int *child_status, void (*progress)(const struct smp_stats *st, void *arg), void *arg);
+/* Calls cb every `seconds` of smp_run, each time once every sample taken so far is in the
+ * profile (a continuous recording takes the interval's stacks, then prof_reset_counts). A
+ * non-zero return ends smp_run with it. */
+void smp_set_interval(struct smp_session *s, double seconds, int (*cb)(void *arg), void *arg);
 /* Detaches, reads what is left and adds every sample to the profile, symbolized. */
 int smp_collect(struct smp_session *s, struct smp_stats *st, char *err, size_t errlen);
 /* Detaches every probe now (nothing more is sampled); smp_collect still reads the rest. */

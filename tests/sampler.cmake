@@ -9,7 +9,7 @@ if(NOT SCORCH_SAMPLER)
 endif()
 foreach(t command pid short-lived signals errors modes profile ci-gate children stdout deadline
           pid-exit kernel-names lost-stacks exit-codes second-signal tiny-maps sigkill soak outputs hostile-comm
-          formats)
+          formats push)
   add_test(NAME sampler_${t} COMMAND bash ${TESTS_DIR}/scripts/sampler_tests.sh ${SCORCH_BIN}
            $<TARGET_FILE:scorch-truth> ${t})
   set_tests_properties(sampler_${t} PROPERTIES LABELS "sampler" SKIP_RETURN_CODE 77

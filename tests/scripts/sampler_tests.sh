@@ -364,6 +364,76 @@ print("speedscope:", len(names), "profiles:", ", ".join(sorted(names)))
 PY
   echo "formats: $n samples in pprof (split kept, period 2004008), speedscope per process"
   ;;
+push)
+  # continuous mode against tests/scripts/pyroscope_server.py (Pyroscope's ingest rules):
+  # 30 s at 99 Hz in 3 s intervals make 10 profiles, windows that meet, no rule broken; their
+  # sum is every sample scorch counted (nothing lost between intervals) and within 2% of a
+  # plain recording run beside it
+  srv() {	# start a server: srv NAME ARGS...; sets port, srv_pid
+    local name=$1; shift
+    /usr/bin/python3 "$(dirname "$0")/pyroscope_server.py" "$tmp/$name.port" "$tmp/$name.rec" "$@" &
+    srv_pid=$!
+    for i in $(seq 50); do [ -s "$tmp/$name.port" ] && break; sleep 0.1; done
+    port=$(cat "$tmp/$name.port") || fail "server did not start"
+  }
+  srv main --prefix /pyro
+  main_pid=$srv_pid
+  "$SCORCH" record -q -F 99 -d 30 -o "$tmp/plain.folded" 2>"$tmp/plain.err" & plain=$!
+  "$SCORCH" record -q -F 99 -d 30 --every 3s --app shop --labels env=ci,zone=a \
+    --push "http://127.0.0.1:$port/pyro" 2>"$tmp/push.err" || fail "push: $(cat "$tmp/push.err")"
+  wait $plain || fail "plain recording: $(cat "$tmp/plain.err")"
+  kill $main_pid
+  counted=$(sed -n 's/.*scorch: record: \([0-9]*\) samples (0 lost.*/\1/p' "$tmp/push.err")
+  [ -n "$counted" ] || fail "samples were lost: $(cat "$tmp/push.err")"
+  plain_total=$(awk '{ t += $NF } END { print t }' "$tmp/plain.folded")
+  /usr/bin/python3 - "$tmp/main.rec" "$counted" "$plain_total" <<'PY' || fail "pushed profiles (above)"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+counted, plain = int(sys.argv[2]), int(sys.argv[3])
+bad = [r for r in recs if "violation" in r]
+assert not bad, f"rules broken: {bad[:2]}"
+assert len(recs) == 10, f"{len(recs)} profiles, want 10"
+assert all(r["app"] == "shop" and r["labels"] == {"env": "ci", "zone": "a"} and r["rate"] == 99
+           and r["format"] == "pprof" and r["stacks"] for r in recs), "name, labels, rate or format"
+for a, b in zip(recs, recs[1:]):
+    assert a["until"] == b["from"], f"windows do not meet: {a['until']} then {b['from']}"
+total = sum(r["total"] for r in recs)
+assert total == counted, f"pushed {total} samples, scorch counted {counted}"
+assert abs(total - plain) <= 0.02 * plain, f"pushed {total}, plain recording {plain}"
+print(f"push: 10 profiles, {total} samples = scorch's count; plain recording {plain} "
+      f"({100 * (total - plain) / plain:+.2f}%)")
+PY
+  # a server that fails the first 3 posts: retried, all delivered in order
+  srv retry --fail-first 3
+  "$SCORCH" record -q -F 99 -d 4 --every 1s --push-format folded --push-dir "$tmp" \
+    --push "http://127.0.0.1:$port" 2>"$tmp/retry.err" || fail "retry: $(cat "$tmp/retry.err")"
+  kill $srv_pid
+  grep -q "4 sent, [3-9] retried attempts, 0 rejected, 0 dropped (queue full), 0 unsent; 4 files" \
+    "$tmp/retry.err" || fail "retries: $(cat "$tmp/retry.err")"
+  # --push-dir: one pprof per interval, each holding what the server got for that interval
+  /usr/bin/python3 - "$tmp/retry.rec" "$tmp" "$SCORCH" <<'PY' || fail "--push-dir files"
+import glob, json, subprocess, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+files = sorted(glob.glob(sys.argv[2] + "/scorch-*.pb.gz"))
+assert len(recs) == 4 and len(files) == 4, (len(recs), files)
+for r, f in zip(recs, files):
+    out = subprocess.run([sys.argv[3], "collapse", "--sample-type", "samples", f],
+                         capture_output=True, text=True, check=True).stdout
+    got = {l.rsplit(" ", 1)[0]: int(l.rsplit(" ", 1)[1]) for l in out.splitlines()}
+    assert got == r["stacks"], f"{f} differs from what the server got"
+print("push-dir: 4 files = the 4 profiles sent")
+PY
+  # no server at all: exit 2, every profile counted as unsent, the reason said
+  "$SCORCH" record -q -F 99 -d 2 --every 1s --push http://127.0.0.1:1 2>"$tmp/down.err"; rc=$?
+  [ $rc = 2 ] && grep -q "0 sent, .* [1-9] unsent" "$tmp/down.err" &&
+    grep -q "not every profile was delivered: 127.0.0.1:1: Connection refused" "$tmp/down.err" ||
+    fail "server down: exit $rc: $(cat "$tmp/down.err")"
+  # bad configuration: refused before anything starts
+  "$SCORCH" record -d 1 --push https://x 2>/dev/null; [ $? = 2 ] || fail "https accepted"
+  "$SCORCH" record -d 1 --push http://x --labels 'a b=c' 2>/dev/null; [ $? = 2 ] || fail "bad label accepted"
+  "$SCORCH" record -d 1 --push http://x -o "$tmp/x" 2>/dev/null; [ $? = 2 ] || fail "-o with --push accepted"
+  echo "push: 10 intervals delivered, retries, push-dir, server down and bad flags checked"
+  ;;
 *) fail "unknown test $TEST" ;;
 esac
 echo "1 passed, 0 failed"

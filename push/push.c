@@ -1,0 +1,607 @@
+/* Continuous mode (see push.h). The main thread turns each interval's profile into the bytes
+ * Pyroscope's /ingest takes (pprof or folded, within its limits) and queues them; a sender
+ * thread posts them over HTTP/1.1, retrying with backoff; the queue is bounded (the oldest
+ * profile goes first, counted). Nothing is dropped without being counted and reported. */
+#include "push.h"
+#include "lineio.h"
+#include "pprof.h"
+#include "vec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PUSH_MARKER_OTHER "[other stacks]"
+#define PUSH_MARKER_CUT "[stack cut]"
+#define BACKOFF_MAX_S 30.0
+#define CONNECT_TIMEOUT_MS 5000
+#define IO_TIMEOUT_S 15
+
+struct push_item {
+	char *body;
+	size_t len;
+	char *query;		/* everything after "/ingest?" */
+	unsigned attempts;
+	double next_try;	/* monotonic seconds */
+};
+
+struct pusher {
+	struct push_cfg cfg;
+	char *host, *port, *prefix;	/* from cfg.url */
+	char *name;			/* APP.cpu{labels}, URL-encoded */
+	pthread_t thread;
+	bool thread_started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct push_item *q;		/* FIFO: q[0] is the oldest */
+	size_t qn, qcap;
+	bool closing;
+	double flush_deadline;
+	struct push_stats st;
+	char send_error[256];		/* the sender thread's last failure */
+};
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* the main thread's last failure */
+static void set_error(struct pusher *pu, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct pusher *pu, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(pu->st.last_error, sizeof(pu->st.last_error), fmt, ap);
+	va_end(ap);
+}
+
+/* the sender thread's (read by the main thread after the join) */
+static void send_error(struct pusher *pu, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void send_error(struct pusher *pu, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(pu->send_error, sizeof(pu->send_error), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- configuration ---- */
+
+static bool name_ok(const char *s, const char *extra)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+			return false;
+	return true;
+}
+
+/* k=v,k=v: keys [A-Za-z0-9_.], values without , { } = or spaces */
+static bool labels_ok(const char *s, char *err, size_t errlen)
+{
+	char *copy = strdup(s), *save = NULL;
+	bool ok = copy != NULL;
+	for (char *kv = copy ? strtok_r(copy, ",", &save) : NULL; ok && kv;
+	     kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+		if (!eq || eq == kv || !eq[1]) {
+			snprintf(err, errlen, "--labels: '%s' is not KEY=VALUE", kv);
+			ok = false;
+			break;
+		}
+		*eq = '\0';
+		if (!name_ok(kv, "_.") || !name_ok(eq + 1, "_.-:/+@")) {
+			snprintf(err, errlen, "--labels: '%s=%s' has characters a label cannot hold "
+				 "(keys: letters, digits, _ and .)", kv, eq + 1);
+			ok = false;
+		}
+	}
+	free(copy);
+	return ok;
+}
+
+static char *url_encode(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = malloc(n * 3 + 1), *w = out;
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr("-_.~", c))
+			*w++ = (char)c;
+		else
+			w += sprintf(w, "%%%02X", c);
+	}
+	*w = '\0';
+	return out;
+}
+
+static int parse_url(struct pusher *pu, const char *url, char *err, size_t errlen)
+{
+	if (strncmp(url, "http://", 7)) {
+		snprintf(err, errlen, "--push: '%s' is not an http:// URL (https: put a local proxy "
+			 "or agent in front)", url);
+		return -EINVAL;
+	}
+	const char *h = url + 7, *slash = strchr(h, '/');
+	size_t hl = slash ? (size_t)(slash - h) : strlen(h);
+	char *hostport = strndup(h, hl);
+	if (!hostport)
+		return -ENOMEM;
+	char *colon = hostport[0] == '[' ? strstr(hostport, "]:") : strrchr(hostport, ':');
+	if (colon && hostport[0] == '[')
+		colon++;
+	const char *port = colon ? colon + 1 : "80";
+	if (colon)
+		*colon = '\0';
+	char *host = hostport;
+	if (host[0] == '[') {	/* [v6] */
+		host++;
+		char *rb = strchr(host, ']');
+		if (rb)
+			*rb = '\0';
+	}
+	pu->host = strdup(host);
+	pu->port = strdup(port);
+	/* the prefix keeps no trailing '/': PREFIX/ingest */
+	size_t pl = slash ? strlen(slash) : 0;
+	while (pl && slash[pl - 1] == '/')
+		pl--;
+	pu->prefix = strndup(slash ? slash : "", pl);
+	free(hostport);
+	if (!pu->host || !pu->port || !pu->prefix)
+		return -ENOMEM;
+	if (!*pu->host || !name_ok(pu->port, "")) {
+		snprintf(err, errlen, "--push: no host or a bad port in '%s'", url);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- one interval's payload ---- */
+
+static const struct profile *sort_p;
+static int cmp_count_desc(const void *a, const void *b)
+{
+	const struct prof_stack *x = prof_stack(sort_p, *(const uint32_t *)a),
+				*y = prof_stack(sort_p, *(const uint32_t *)b);
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+/* the decimal digits of v */
+static size_t digits(uint64_t v)
+{
+	size_t n = 1;
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* p's stacks within Pyroscope's limits, in a new profile: the PUSH_MAX_STACKS - 1 largest
+ * and one [other stacks] for the rest; a stack whose folded line would reach PUSH_MAX_LINE
+ * keeps its root-side frames that fit, then [stack cut]. */
+static struct profile *limited(struct pusher *pu, const struct profile *p)
+{
+	size_t ns = prof_nstacks(p), nf = prof_nframes(p);
+	struct profile *out = prof_new();
+	uint32_t *order = malloc((ns ? ns : 1) * sizeof(uint32_t));
+	uint32_t *map = calloc(nf ? nf : 1, sizeof(uint32_t));	/* frame id + 1 in out */
+	uint32_t *buf = NULL;
+	size_t buf_cap = 0;
+	if (!out || !order || !map)
+		goto fail;
+	size_t n = 0;
+	for (size_t i = 0; i < ns; i++)
+		if (prof_stack(p, i)->depth && prof_stack(p, i)->count)
+			order[n++] = (uint32_t)i;
+	size_t keep = n;
+	if (n > PUSH_MAX_STACKS) {
+		sort_p = p;	/* one thread builds payloads: the main one */
+		qsort(order, n, sizeof(*order), cmp_count_desc);
+		keep = PUSH_MAX_STACKS - 1;
+	}
+	int64_t cut_id = -1;
+	for (size_t k = 0; k < keep; k++) {
+		const struct prof_stack *s = prof_stack(p, order[k]);
+		const uint32_t *f = prof_stack_frames(p, s);
+		if (vec_grow((void **)&buf, &buf_cap, s->depth + 1, sizeof(*buf), 64))
+			goto fail;
+		size_t line = digits(s->count) + 1, d = 0;
+		for (; d < s->depth; d++) {
+			size_t add = prof_frame_len(p, f[d]) + 1;
+			/* room left for ";[stack cut]" should the next frames not fit */
+			if (line + add + sizeof(PUSH_MARKER_CUT) + 1 >= PUSH_MAX_LINE)
+				break;
+			line += add;
+			if (!map[f[d]]) {
+				int64_t id = prof_intern(out, prof_frame_name(p, f[d]),
+							 prof_frame_len(p, f[d]));
+				if (id < 0)
+					goto fail;
+				map[f[d]] = (uint32_t)id + 1;
+			}
+			buf[d] = map[f[d]] - 1;
+		}
+		if (d < s->depth) {
+			if (cut_id < 0 &&
+			    (cut_id = prof_intern(out, PUSH_MARKER_CUT, strlen(PUSH_MARKER_CUT))) < 0)
+				goto fail;
+			buf[d++] = (uint32_t)cut_id;
+			pu->st.lines_cut++;
+		}
+		int err = prof_add(out, buf, d, s->count);
+		if (err && err != -EOVERFLOW)
+			goto fail;
+	}
+	if (keep < n) {
+		uint64_t rest = 0;
+		for (size_t k = keep; k < n; k++) {
+			uint64_t c = prof_stack(p, order[k])->count;
+			rest = rest + c < rest ? UINT64_MAX : rest + c;
+		}
+		int64_t id = prof_intern(out, PUSH_MARKER_OTHER, strlen(PUSH_MARKER_OTHER));
+		if (id < 0)
+			goto fail;
+		uint32_t one = (uint32_t)id;
+		int err = prof_add(out, &one, 1, rest);
+		if (err && err != -EOVERFLOW)
+			goto fail;
+		pu->st.stacks_folded += n - keep;
+	}
+	free(order);
+	free(map);
+	free(buf);
+	return out;
+fail:
+	prof_free(out);
+	free(order);
+	free(map);
+	free(buf);
+	return NULL;
+}
+
+static int write_dir(struct pusher *pu, const struct profile *lim, double from, double until)
+{
+	char *path;
+	/* APP-FROM-UNTIL.pb.gz in Unix milliseconds: sorted by time, one name per interval */
+	if (asprintf(&path, "%s/%s-%.0f-%.0f.pb.gz", pu->cfg.dir, pu->cfg.app, floor(from * 1000),
+		     floor(until * 1000)) < 0)
+		return -ENOMEM;
+	struct atomic_out out;
+	char err[256] = "";
+	struct pprof_meta m = { pu->cfg.hz, (int64_t)(from * 1e9), (int64_t)((until - from) * 1e9) };
+	int ret = aout_open(&out, path);
+	if (!ret)
+		ret = pprof_write(lim, &m, out.fp, err, sizeof(err));
+	if (!ret)
+		ret = aout_commit(&out);
+	else
+		aout_abort(&out);
+	if (ret) {
+		pu->st.file_errors++;
+		set_error(pu, "%s: %s", path, err[0] ? err : strerror(-ret));
+	} else {
+		pu->st.files++;
+	}
+	free(path);
+	return ret;
+}
+
+int push_interval(struct pusher *pu, const struct profile *p, double from, double until)
+{
+	struct profile *lim = limited(pu, p);
+	if (!lim)
+		return -ENOMEM;
+	pu->st.intervals++;
+	pu->st.samples += prof_total_int(lim);
+	int ret = 0;
+	if (pu->cfg.dir)
+		write_dir(pu, lim, from, until);	/* counted; the server still gets it */
+	if (!pu->cfg.url) {
+		prof_free(lim);
+		return 0;
+	}
+	struct push_item it = { 0 };
+	FILE *f = open_memstream(&it.body, &it.len);
+	char err[256] = "";
+	if (!f) {
+		prof_free(lim);
+		return -ENOMEM;
+	}
+	if (pu->cfg.folded) {
+		ret = fold_write(lim, f);
+	} else {
+		struct pprof_meta m = { pu->cfg.hz, (int64_t)(from * 1e9),
+					(int64_t)((until - from) * 1e9) };
+		ret = pprof_write(lim, &m, f, err, sizeof(err));
+	}
+	if (fclose(f) && !ret)
+		ret = -ENOMEM;
+	prof_free(lim);
+	/* whole seconds, floored, so windows of consecutive intervals meet */
+	if (!ret && asprintf(&it.query, "name=%s&from=%.0f&until=%.0f&sampleRate=%.0f"
+			     "&spyName=scorch&format=%s", pu->name, floor(from),
+			     fmax(floor(until), floor(from) + 1), pu->cfg.hz,
+			     pu->cfg.folded ? "folded" : "pprof") < 0)
+		ret = -ENOMEM;
+	if (ret) {
+		free(it.body);
+		free(it.query);
+		return ret;
+	}
+	pthread_mutex_lock(&pu->mu);
+	if (pu->qn == pu->cfg.queue_max) {	/* bounded: the oldest goes, counted */
+		free(pu->q[0].body);
+		free(pu->q[0].query);
+		memmove(pu->q, pu->q + 1, (pu->qn - 1) * sizeof(*pu->q));
+		pu->qn--;
+		pu->st.dropped++;
+		set_error(pu, "the send queue was full (%zu profiles): the oldest was dropped",
+			  pu->cfg.queue_max);
+	}
+	if (vec_grow((void **)&pu->q, &pu->qcap, pu->qn + 1, sizeof(*pu->q), 16)) {
+		ret = -ENOMEM;
+		free(it.body);
+		free(it.query);
+	} else {
+		it.next_try = 0;
+		pu->q[pu->qn++] = it;
+		pthread_cond_signal(&pu->cv);
+	}
+	pthread_mutex_unlock(&pu->mu);
+	return ret;
+}
+
+/* ---- HTTP ---- */
+
+static int connect_to(struct pusher *pu)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC }, *res;
+	int r = getaddrinfo(pu->host, pu->port, &hints, &res);
+	if (r) {
+		send_error(pu, "%s: %s", pu->host, gai_strerror(r));
+		return -1;
+	}
+	int fd = -1;
+	for (struct addrinfo *a = res; a; a = a->ai_next) {
+		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
+		if (fd < 0)
+			continue;
+		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS) {
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+			int soerr = 0;
+			socklen_t sl = sizeof(soerr);
+			if (poll(&pfd, 1, CONNECT_TIMEOUT_MS) == 1 &&
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
+				break;
+			send_error(pu, "%s:%s: %s", pu->host, pu->port,
+				   soerr ? strerror(soerr) : "connection timed out");
+		} else {
+			send_error(pu, "%s:%s: %s", pu->host, pu->port, strerror(errno));
+		}
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd >= 0) {	/* blocking from here, with timeouts */
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		struct timeval tv = { .tv_sec = IO_TIMEOUT_S };
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
+	return fd;
+}
+
+static bool send_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* the HTTP status of one POST, or -1 when it could not be sent or read */
+static int post(struct pusher *pu, const struct push_item *it)
+{
+	int fd = connect_to(pu);
+	if (fd < 0)
+		return -1;
+	char *head = NULL;
+	int hl = asprintf(&head, "POST %s/ingest?%s HTTP/1.1\r\nHost: %s:%s\r\n"
+			  "User-Agent: scorch\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+			  "Connection: close\r\n\r\n", pu->prefix, it->query, pu->host, pu->port,
+			  pu->cfg.folded ? "text/plain" : "application/octet-stream", it->len);
+	int status = -1;
+	if (hl > 0 && send_all(fd, head, (size_t)hl) && send_all(fd, it->body, it->len)) {
+		char resp[1024];
+		size_t n = 0;
+		ssize_t r;
+		while (n < sizeof(resp) - 1 && (r = recv(fd, resp + n, sizeof(resp) - 1 - n, 0)) > 0)
+			n += (size_t)r;
+		resp[n] = '\0';
+		int code;
+		if (sscanf(resp, "HTTP/1.%*d %d", &code) == 1) {
+			status = code;
+			if (code < 200 || code > 299) {
+				const char *body = strstr(resp, "\r\n\r\n");
+				body = body ? body + 4 : "";
+				send_error(pu, "HTTP %d from %s:%s: %.160s", code, pu->host,
+					   pu->port, body);
+			}
+		} else {
+			send_error(pu, "%s:%s: no HTTP response", pu->host, pu->port);
+		}
+	} else {
+		send_error(pu, "%s:%s: %s", pu->host, pu->port, strerror(errno));
+	}
+	if (hl < 0)
+		head = NULL;
+	free(head);
+	close(fd);
+	return status;
+}
+
+static void *sender(void *arg)
+{
+	struct pusher *pu = arg;
+	pthread_mutex_lock(&pu->mu);
+	for (;;) {
+		double now = mono_s();
+		if (pu->closing && (pu->qn == 0 || now >= pu->flush_deadline))
+			break;
+		if (pu->qn == 0 || pu->q[0].next_try > now) {
+			/* wait for work, the head's next try, or the flush deadline */
+			double until = pu->qn ? pu->q[0].next_try : now + 3600;
+			if (pu->closing && pu->flush_deadline < until)
+				until = pu->flush_deadline;
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			double wait = until - now;
+			ts.tv_sec += (time_t)wait;
+			ts.tv_nsec += (long)((wait - floor(wait)) * 1e9);
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&pu->cv, &pu->mu, &ts);
+			continue;
+		}
+		struct push_item it = pu->q[0];	/* the oldest first: profiles arrive in order */
+		pthread_mutex_unlock(&pu->mu);
+		int status = post(pu, &it);
+		pthread_mutex_lock(&pu->mu);
+		/* q[0] is still it unless the queue overflowed meanwhile (then it was dropped) */
+		bool head = pu->qn && pu->q[0].body == it.body;
+		if (status >= 200 && status <= 299) {
+			pu->st.sent++;
+		} else if (status >= 400 && status <= 499 && status != 408 && status != 429) {
+			pu->st.rejected++;	/* the server will never take it: reported */
+		} else {
+			pu->st.retries++;
+			if (head) {
+				pu->q[0].attempts++;
+				double back = pow(2, pu->q[0].attempts - 1);
+				pu->q[0].next_try = mono_s() + (back < BACKOFF_MAX_S ? back : BACKOFF_MAX_S);
+			}
+			continue;
+		}
+		if (head) {
+			free(it.body);
+			free(it.query);
+			memmove(pu->q, pu->q + 1, (pu->qn - 1) * sizeof(*pu->q));
+			pu->qn--;
+		}
+	}
+	pthread_mutex_unlock(&pu->mu);
+	return NULL;
+}
+
+int push_open(struct pusher **out, const struct push_cfg *cfg, char *err, size_t errlen)
+{
+	struct pusher *pu = calloc(1, sizeof(*pu));
+	if (!pu)
+		return -ENOMEM;
+	pu->cfg = *cfg;
+	if (!pu->cfg.app)
+		pu->cfg.app = "scorch";
+	if (!pu->cfg.queue_max)
+		pu->cfg.queue_max = 64;
+	if (pu->cfg.flush_s <= 0)
+		pu->cfg.flush_s = 10;
+	int ret = 0;
+	if (!name_ok(pu->cfg.app, "_.-")) {
+		snprintf(err, errlen, "--app: '%s': letters, digits, _ . and - only", pu->cfg.app);
+		ret = -EINVAL;
+	} else if (pu->cfg.labels && !labels_ok(pu->cfg.labels, err, errlen)) {
+		ret = -EINVAL;
+	} else if (pu->cfg.url) {
+		ret = parse_url(pu, pu->cfg.url, err, errlen);
+	}
+	if (!ret && pu->cfg.dir) {
+		struct stat st;
+		if (stat(pu->cfg.dir, &st) || !S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "--push-dir: %s: not a directory", pu->cfg.dir);
+			ret = -EINVAL;
+		}
+	}
+	char *raw = NULL;
+	if (!ret && asprintf(&raw, "%s.cpu{%s}", pu->cfg.app,
+			     pu->cfg.labels ? pu->cfg.labels : "") < 0)
+		ret = -ENOMEM;
+	if (!ret && !(pu->name = url_encode(raw)))
+		ret = -ENOMEM;
+	free(raw);
+	pthread_mutex_init(&pu->mu, NULL);
+	pthread_cond_init(&pu->cv, NULL);
+	if (!ret && pu->cfg.url) {
+		if ((ret = -pthread_create(&pu->thread, NULL, sender, pu)))
+			snprintf(err, errlen, "cannot start the sender thread: %s", strerror(-ret));
+		else
+			pu->thread_started = true;
+	}
+	if (ret) {
+		struct push_stats st;
+		push_close(pu, &st);
+		return ret;
+	}
+	*out = pu;
+	return 0;
+}
+
+void push_close(struct pusher *pu, struct push_stats *st)
+{
+	if (pu->thread_started) {
+		pthread_mutex_lock(&pu->mu);
+		pu->closing = true;
+		pu->flush_deadline = mono_s() + pu->cfg.flush_s;
+		for (size_t i = 0; i < pu->qn; i++)	/* the end is near: try now */
+			pu->q[i].next_try = 0;
+		pthread_cond_signal(&pu->cv);
+		pthread_mutex_unlock(&pu->mu);
+		pthread_join(pu->thread, NULL);
+	}
+	pu->st.unsent += pu->qn;
+	if (pu->send_error[0] && (pu->st.retries || pu->st.rejected || pu->st.unsent))
+		snprintf(pu->st.last_error, sizeof(pu->st.last_error), "%s", pu->send_error);
+	for (size_t i = 0; i < pu->qn; i++) {
+		free(pu->q[i].body);
+		free(pu->q[i].query);
+	}
+	*st = pu->st;
+	pthread_mutex_destroy(&pu->mu);
+	pthread_cond_destroy(&pu->cv);
+	free(pu->q);
+	free(pu->host);
+	free(pu->port);
+	free(pu->prefix);
+	free(pu->name);
+	free(pu);
+}
