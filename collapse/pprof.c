@@ -147,16 +147,7 @@ int pprof_write(const struct profile *p, const struct pprof_meta *m, FILE *out, 
 		ret = -ENOMEM;
 		goto out;
 	}
-	uint32_t k = 0;
-	for (size_t i = 0; i < ns; i++) {
-		const struct prof_stack *s = prof_stack(p, i);
-		const uint32_t *f = prof_stack_frames(p, s);
-		for (uint32_t d = 0; d < s->depth; d++)
-			if (!ids[f[d]]) {
-				order[k] = f[d];
-				ids[f[d]] = ++k;
-			}
-	}
+	uint32_t k = prof_used_frames(p, ids, order);
 
 	pb_value_type(&b, &sub, P_SAMPLE_TYPE, S_SAMPLES, S_COUNT);
 	if (period)
@@ -482,6 +473,39 @@ static int location_frames(struct pp *x, size_t li, struct u32vec *out, struct u
 	return 0;
 }
 
+/* Indexes messages (functions or locations) by their id (field 1): vals[i] gets field
+ * val_field of the i-th distinct id, keep[i] (if given) its message. A repeated id keeps its
+ * first message. */
+static int index_ids(struct pp *x, const struct spanvec *msgs, uint64_t val_field,
+		     struct idmap *ids, uint64_t *vals, struct span *keep, const char *what)
+{
+	struct field f;
+	int r;
+	for (size_t i = 0; i < msgs->len; i++) {
+		struct span s = msgs->v[i];
+		uint64_t id = 0, val = 0;
+		while ((r = rd_field(&s, &f)) > 0) {
+			if (f.wt == WT_VARINT && f.num == 1)
+				id = f.v;
+			else if (f.wt == WT_VARINT && f.num == val_field)
+				val = f.v;
+		}
+		if (r < 0) {
+			prof_set_error(x->p, "%s: malformed %s", x->name, what);
+			return -EINVAL;
+		}
+		int added = idmap_add(ids, id);
+		if (added < 0)
+			return added;
+		if (!added) {
+			vals[ids->n - 1] = val;
+			if (keep)
+				keep[ids->n - 1] = msgs->v[i];
+		}
+	}
+	return 0;
+}
+
 static int pprof_decode(struct pp *x, struct span data, const char *sample_type)
 {
 	struct field f;
@@ -552,44 +576,10 @@ static int pprof_decode(struct pp *x, struct span data, const char *sample_type)
 	x->str_frame = calloc(x->strings.len, sizeof(*x->str_frame));
 	if (!x->fn_name || !x->loc_lines || !x->loc_addr || !x->str_frame)
 		return -ENOMEM;
-	for (size_t i = 0; i < x->functions.len; i++) {
-		struct span fs = x->functions.v[i];
-		uint64_t id = 0, name = 0;
-		while ((r = rd_field(&fs, &f)) > 0) {
-			if (f.wt != WT_VARINT)
-				continue;
-			if (f.num == F_ID)
-				id = f.v;
-			else if (f.num == F_NAME)
-				name = f.v;
-		}
-		int added = r < 0 ? -EINVAL : idmap_add(&x->fn_ids, id);
-		if (added < 0)
-			return added == -EINVAL ? (prof_set_error(x->p, "%s: malformed function",
-								  x->name), -EINVAL) : added;
-		if (!added)
-			x->fn_name[x->fn_ids.n - 1] = name;
-	}
-	for (size_t i = 0; i < x->locations.len; i++) {
-		struct span ls = x->locations.v[i];
-		uint64_t id = 0, addr = 0;
-		while ((r = rd_field(&ls, &f)) > 0) {
-			if (f.wt != WT_VARINT)
-				continue;
-			if (f.num == L_ID)
-				id = f.v;
-			else if (f.num == L_ADDRESS)
-				addr = f.v;
-		}
-		int added = r < 0 ? -EINVAL : idmap_add(&x->loc_ids, id);
-		if (added < 0)
-			return added == -EINVAL ? (prof_set_error(x->p, "%s: malformed location",
-								  x->name), -EINVAL) : added;
-		if (!added) {
-			x->loc_lines[x->loc_ids.n - 1] = x->locations.v[i];
-			x->loc_addr[x->loc_ids.n - 1] = addr;
-		}
-	}
+	if ((err = index_ids(x, &x->functions, F_NAME, &x->fn_ids, x->fn_name, NULL, "function")) ||
+	    (err = index_ids(x, &x->locations, L_ADDRESS, &x->loc_ids, x->loc_addr, x->loc_lines,
+			     "location")))
+		return err;
 
 	struct u64vec locs = { 0 }, vals = { 0 }, fns = { 0 };
 	struct u32vec frames = { 0 };

@@ -387,6 +387,22 @@ uint64_t prof_total_int(const struct profile *p)
 	return t;
 }
 
+uint32_t prof_used_frames(const struct profile *p, uint32_t *ids, uint32_t *order)
+{
+	uint32_t k = 0;
+	memset(ids, 0, p->nframes * sizeof(*ids));
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct prof_stack *s = &p->stacks[i];
+		const uint32_t *f = p->pool + s->frames_off;
+		for (uint32_t d = 0; d < s->depth; d++)
+			if (!ids[f[d]]) {
+				order[k] = f[d];
+				ids[f[d]] = ++k;
+			}
+	}
+	return k;
+}
+
 void prof_reset_counts(struct profile *p)
 {
 	p->pool_len = 0;

@@ -76,6 +76,10 @@ struct prof_seq {
 /* The recorded sequence, or NULL with *n = 0 when order was not kept. */
 const struct prof_seq *prof_sequence(const struct profile *p, size_t *n);
 
+/* The frames some stack uses, numbered 1..k in order of first use: ids[frame] (0: unused),
+ * order[n - 1] the frame numbered n (both sized prof_nframes). Returns k. For writers that
+ * list frames once (pprof, speedscope). */
+uint32_t prof_used_frames(const struct profile *p, uint32_t *ids, uint32_t *order);
 /* Forgets every stack and count, keeping the interned frames (their ids stay valid): the
  * next interval of a continuous recording starts empty. */
 void prof_reset_counts(struct profile *p);

@@ -8,27 +8,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the weight stack i has in the profile of root (every stack for UINT32_MAX); 0: not in it */
+static double weight(const struct profile *p, size_t i, uint32_t root)
+{
+	const struct prof_stack *s = prof_stack(p, i);
+	double w = prof_differential(p) || prof_fractional(p) ? s->fcount : (double)s->count;
+	if (!s->depth || w <= 0 || (root != UINT32_MAX && prof_stack_frames(p, s)[0] != root))
+		return 0;
+	return w;
+}
+
 /* one profile: the stacks whose root frame is root (every stack when root is UINT32_MAX) */
 static void write_profile(const struct profile *p, const struct speedscope_meta *m,
 			  const uint32_t *ids, uint32_t root, const char *name, size_t name_len,
 			  bool first, FILE *out)
 {
 	size_t ns = prof_nstacks(p);
-	bool diff = prof_differential(p), frac = prof_fractional(p);
 	/* whole nanoseconds per sample, the period pprof output states too */
 	double scale = m->hz > 0 ? floor(1e9 / m->hz + 0.5) : 1, total = 0;
-	fputs(first ? "\n  {\"type\": \"sampled\", \"name\": " : ",\n  {\"type\": \"sampled\", \"name\": ",
-	      out);
+	fputs(first ? "\n  " : ",\n  ", out);
+	fputs("{\"type\": \"sampled\", \"name\": ", out);
 	json_string(out, name, name_len, false);
 	fprintf(out, ", \"unit\": \"%s\", \"startValue\": 0, \"samples\": [",
 		m->hz > 0 ? "nanoseconds" : "none");
 	bool any = false;
 	for (size_t i = 0; i < ns; i++) {
+		if (!weight(p, i, root))
+			continue;
 		const struct prof_stack *s = prof_stack(p, i);
 		const uint32_t *f = prof_stack_frames(p, s);
-		double w = diff || frac ? s->fcount : (double)s->count;
-		if (!s->depth || w <= 0 || (root != UINT32_MAX && f[0] != root))
-			continue;
 		fputs(any ? ",[" : "[", out);
 		for (uint32_t d = 0; d < s->depth; d++)
 			fprintf(out, d ? ",%u" : "%u", ids[f[d]] - 1);
@@ -38,12 +46,9 @@ static void write_profile(const struct profile *p, const struct speedscope_meta 
 	fputs("], \"weights\": [", out);
 	any = false;
 	for (size_t i = 0; i < ns; i++) {
-		const struct prof_stack *s = prof_stack(p, i);
-		const uint32_t *f = prof_stack_frames(p, s);
-		double w = diff || frac ? s->fcount : (double)s->count;
-		if (!s->depth || w <= 0 || (root != UINT32_MAX && f[0] != root))
+		double w = weight(p, i, root) * scale;
+		if (!w)
 			continue;
-		w *= scale;
 		total += w;
 		fprintf(out, any ? ",%.17g" : "%.17g", w);
 		any = true;
@@ -70,15 +75,10 @@ int speedscope_write(const struct profile *p, const struct speedscope_meta *m, F
 		free(roots);
 		return -ENOMEM;
 	}
-	uint32_t k = 0, nroots = 0;
+	uint32_t k = prof_used_frames(p, ids, order), nroots = 0;
 	for (size_t i = 0; i < ns; i++) {
 		const struct prof_stack *s = prof_stack(p, i);
 		const uint32_t *f = prof_stack_frames(p, s);
-		for (uint32_t d = 0; d < s->depth; d++)
-			if (!ids[f[d]]) {
-				order[k] = f[d];
-				ids[f[d]] = ++k;
-			}
 		if (s->depth && !is_root[f[0]]) {
 			is_root[f[0]] = 1;
 			roots[nroots++] = f[0];

@@ -11,14 +11,7 @@ const os = require("os");
 const path = require("path");
 
 const [scorch, folded] = process.argv.slice(2);
-let passed = 0, failed = 0;
-function check(cond, what) {
-	if (cond) passed++;
-	else {
-		failed++;
-		console.log("FAIL: " + what);
-	}
-}
+const { check, done } = require("./check.js");
 
 // expected search results, computed from the folded text (not from the SVG): the share of
 // samples whose stack has a frame matching the regex, each sample counted once
@@ -155,10 +148,8 @@ function expectedMatch(re) {
 	check(errors.length === 0, "no page errors: " + errors.join("; "));
 	await browser.close();
 	fs.rmSync(dir, { recursive: true, force: true });
-	console.log(`${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	done();
 })().catch((e) => {
 	console.log("FAIL: " + (e && e.stack || e));
-	console.log(`${passed} passed, ${failed + 1} failed`);
-	process.exit(1);
+	done(1);
 });

@@ -12,14 +12,7 @@ const os = require("os");
 const path = require("path");
 
 const [scorch, results] = process.argv.slice(2);
-let passed = 0, failed = 0;
-function check(cond, what) {
-	if (cond) passed++;
-	else {
-		failed++;
-		console.log("FAIL: " + what);
-	}
-}
+const { check, done } = require("./check.js");
 
 // per frame name: inclusive (once per stack) and self totals of folded text; the last
 // column is the weight (a diff's AFTER)
@@ -102,9 +95,8 @@ function expected(foldedText) {
 	}
 	await browser.close();
 	fs.rmSync(dir, { recursive: true, force: true });
-	console.log(`${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	done();
 })().catch((e) => {
-	console.log("FAIL: " + e.stack);
-	process.exit(1);
+	console.log("FAIL: " + (e && e.stack || e));
+	done(1);
 });
