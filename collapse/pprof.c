@@ -394,6 +394,10 @@ struct pp {
 	struct span *loc_lines;	/* per location: its message, lines read when used */
 	uint64_t *loc_addr;
 	uint32_t *str_frame;	/* per string: frame id + 1, once interned */
+	/* per location: its frames, root-side first, worked out once (loc_frames.v[off..+n)) */
+	struct u32vec loc_frames;
+	size_t *loc_off;	/* SIZE_MAX: not yet */
+	uint32_t *loc_n;
 	size_t bad_refs;
 };
 
@@ -425,10 +429,11 @@ static int64_t str_frame(struct pp *x, uint64_t i)
 	return x->str_frame[i] - 1;
 }
 
-/* appends the frames of location index li, root-side first (the last line is the caller of
- * the lines before it) */
-static int location_frames(struct pp *x, size_t li, struct u32vec *out, struct u64vec *fns)
+/* appends the frames of location index li to x->loc_frames, root-side first (the last line
+ * is the caller of the lines before it) */
+static int location_expand(struct pp *x, size_t li, struct u64vec *fns)
 {
+	struct u32vec *out = &x->loc_frames;
 	struct span s = x->loc_lines[li];
 	struct field f;
 	int r;
@@ -470,6 +475,25 @@ static int location_frames(struct pp *x, size_t li, struct u32vec *out, struct u
 		if (u32vec_push(out, (uint32_t)id))
 			return -ENOMEM;
 	}
+	return 0;
+}
+
+/* appends the frames of location index li to out: parsed once, however often it is used, so
+ * the work is the frames written */
+static int location_frames(struct pp *x, size_t li, struct u32vec *out, struct u64vec *fns)
+{
+	if (x->loc_off[li] == SIZE_MAX) {
+		size_t off = x->loc_frames.len;
+		int err = location_expand(x, li, fns);
+		if (err)
+			return err;
+		x->loc_off[li] = off;
+		x->loc_n[li] = (uint32_t)(x->loc_frames.len - off);
+	}
+	if (vec_grow((void **)&out->v, &out->cap, out->len + x->loc_n[li], sizeof(*out->v), 256))
+		return -ENOMEM;
+	memcpy(out->v + out->len, x->loc_frames.v + x->loc_off[li], x->loc_n[li] * sizeof(*out->v));
+	out->len += x->loc_n[li];
 	return 0;
 }
 
@@ -574,8 +598,13 @@ static int pprof_decode(struct pp *x, struct span data, const char *sample_type)
 	x->loc_lines = calloc(x->locations.len + 1, sizeof(*x->loc_lines));
 	x->loc_addr = calloc(x->locations.len + 1, sizeof(*x->loc_addr));
 	x->str_frame = calloc(x->strings.len, sizeof(*x->str_frame));
-	if (!x->fn_name || !x->loc_lines || !x->loc_addr || !x->str_frame)
+	x->loc_off = malloc((x->locations.len + 1) * sizeof(*x->loc_off));
+	x->loc_n = calloc(x->locations.len + 1, sizeof(*x->loc_n));
+	if (!x->fn_name || !x->loc_lines || !x->loc_addr || !x->str_frame || !x->loc_off ||
+	    !x->loc_n)
 		return -ENOMEM;
+	for (size_t i = 0; i <= x->locations.len; i++)
+		x->loc_off[i] = SIZE_MAX;
 	if ((err = index_ids(x, &x->functions, F_NAME, &x->fn_ids, x->fn_name, NULL, "function")) ||
 	    (err = index_ids(x, &x->locations, L_ADDRESS, &x->loc_ids, x->loc_addr, x->loc_lines,
 			     "location")))
@@ -584,6 +613,7 @@ static int pprof_decode(struct pp *x, struct span data, const char *sample_type)
 	struct u64vec locs = { 0 }, vals = { 0 }, fns = { 0 };
 	struct u32vec frames = { 0 };
 	size_t negative = 0;
+	uint64_t expanded = 0, budget = (uint64_t)data.n * 64 + (1u << 22);
 	for (size_t i = 0; i < x->samples.len && !err; i++) {
 		struct span ss = x->samples.v[i];
 		locs.len = vals.len = 0;
@@ -623,7 +653,17 @@ static int pprof_decode(struct pp *x, struct span data, const char *sample_type)
 				if (err == -EINVAL)
 					prof_set_error(x->p, "%s: malformed location", x->name);
 			}
+			/* a few bytes can name a deep location many times: the frames a profile
+			 * expands to are bounded by its size, so a crafted one cannot take
+			 * quadratic time or memory */
+			if (!err && expanded + frames.len > budget) {
+				prof_set_error(x->p, "%s: its samples expand to more than %llu frames "
+					       "(%zu bytes of input): not a profile this reader takes",
+					       x->name, (unsigned long long)budget, data.n);
+				err = -E2BIG;
+			}
 		}
+		expanded += frames.len;
 		if (!err && frames.len) {
 			err = prof_add(x->p, frames.v, frames.len, (uint64_t)v);
 			if (err == -EOVERFLOW)
@@ -664,6 +704,9 @@ int pprof_read(struct profile *p, const void *data, size_t len, const char *name
 	free(x.loc_lines);
 	free(x.loc_addr);
 	free(x.str_frame);
+	free(x.loc_frames.v);
+	free(x.loc_off);
+	free(x.loc_n);
 	return err;
 }
 

@@ -6,6 +6,8 @@
 #  2. a 100 KB perf script line of spaces; twin: a 100 KB line of words
 #  3. a bpftrace dump of 40k maps; twin: 40k entries of one map
 #  4. a 64 MB folded line arriving on a pipe; twin: 64 MB of ordinary folded lines on a pipe
+#  5. a 1.1 MB pprof whose samples name an 8,000-line location 50 times each (8 G frames,
+#     refused past a budget); twin: 1.1 MB of ordinary samples (bench/adversarial/genpprof.py)
 # Best of 3 wall times. Run: bench/adversarial/run.sh [SCORCH]  (default build/scorch)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,6 +27,8 @@ with open(f"{out}/maps.bt", "w") as f:
 with open(f"{out}/onemap.bt", "w") as f:
     for i in range(40000): f.write("@m[\n    f%d+1\n]: 3\n" % i)
 PY
+python3 bench/adversarial/genpprof.py "$out/bomb.pb"
+python3 bench/adversarial/genpprof.py "$out/honest.pb" honest
 best() { # best of 3 wall seconds of a shell command
   local b=999
   for i in 1 2 3; do
@@ -44,3 +48,4 @@ row "collapse: 40k bpftrace maps" "$S collapse $out/maps.bt" "$S collapse $out/o
 row "collapse: 64 MB line on a pipe" \
   "python3 -c \"import sys; sys.stdout.write('a;' + 'x' * (64 << 20) + ' 1\\\\n')\" | $S collapse" \
   "python3 -c \"import sys; sys.stdout.write(('a;' + 'x' * 62 + ' 1\\\\n') * (1 << 20))\" | $S collapse"
+row "collapse: 1.1 MB pprof frame bomb" "$S collapse --format pprof $out/bomb.pb" "$S collapse --format pprof $out/honest.pb"

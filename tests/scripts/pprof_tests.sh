@@ -132,6 +132,12 @@ errors)
     grep -q "skipped 1 sample with a negative value" "$tmp/err" &&
     grep -q "3 references to a missing location" "$tmp/err" && ok ||
     bad "odd references: $(cat "$tmp/out" "$tmp/err")"
+  # a 1 MB profile whose samples name an 8,000-line location 50 times each (8 G frames):
+  # refused once its frames pass a budget proportional to its size (bench/adversarial times it)
+  $PY "$DATA/../../bench/adversarial/genpprof.py" "$tmp/bomb.pb"
+  "$S" collapse --format pprof "$tmp/bomb.pb" > "$tmp/out" 2>"$tmp/err"
+  [ $? = 2 ] && grep -q "expand to more than" "$tmp/err" && [ ! -s "$tmp/out" ] && ok ||
+    bad "frame bomb: $(cat "$tmp/err")"
   "$S" collapse --output-format nope "$tmp/frac" > /dev/null 2>"$tmp/err"
   [ $? = 2 ] && grep -q "unknown output format 'nope'" "$tmp/err" && ok || bad "bad --output-format"
   # an explicit format wins over the extension; '-' is stdout
