@@ -94,6 +94,8 @@ int collapse_format_parse(const char *name, enum input_format *out)
 	return -EINVAL;
 }
 
+#define PEEK_MAX (256 * 1024)	/* what format detection looks at */
+
 int collapse_file(struct profile *p, const char *path, enum input_format fmt,
 		  const struct collapse_opts *o)
 {
@@ -110,13 +112,13 @@ int collapse_file(struct profile *p, const char *path, enum input_format fmt,
 		o = &defaults;
 	if (fmt == FMT_AUTO || fmt == FMT_FOLDED) {	/* binary pprof is never folded text */
 		const char *data;
-		long n = lr_peek(lr, &data, 256 * 1024);
+		long n = lr_peek(lr, &data, PEEK_MAX);
 		if (n < 0) {
 			err = (int)n;
 			prof_set_error(p, "%s: %s", lr_name(lr), strerror(-err));
 			goto out;
 		}
-		fmt = pprof_detect(data, (size_t)n) ? FMT_PPROF
+		fmt = pprof_detect(data, (size_t)n, n == PEEK_MAX) ? FMT_PPROF
 		      : fmt == FMT_AUTO		     ? collapse_detect(data, (size_t)n) : fmt;
 	}
 	switch (fmt) {

@@ -7,6 +7,8 @@
 #include "vec.h"
 
 #include <errno.h>
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +55,8 @@ static bool take_count(const char *s, size_t *len, double *value, uint64_t *ival
 	memcpy(t, s + i, n);
 	t[n] = '\0';
 	*value = strtod(t, NULL);
+	if (isinf(*value))	/* 309 digits or more: the largest double, never infinity */
+		*value = DBL_MAX;
 	free(big);
 	*ivalue = iv;
 	*is_int = !frac && !overflow;

@@ -158,6 +158,14 @@ int pprof_write(const struct profile *p, const struct pprof_meta *m, FILE *out, 
 	for (size_t i = 0; i < ns; i++) {
 		const struct prof_stack *s = prof_stack(p, i);
 		const uint32_t *f = prof_stack_frames(p, s);
+		/* a differential profile's columns are doubles: in range before any cast */
+		if (diff && !(s->fcount >= 0 && s->fcount < 9.2e18 && s->before >= 0 &&
+			      s->before < 9.2e18)) {
+			snprintf(err, errlen, "a stack's count (%g) does not fit pprof's 64-bit signed "
+				 "values", s->fcount);
+			ret = -ERANGE;
+			goto out;
+		}
 		uint64_t count = diff ? (uint64_t)s->fcount : s->count;
 		uint64_t before = diff ? (uint64_t)s->before : 0;
 		if (!s->depth || (!count && !before))
@@ -398,6 +406,7 @@ struct pp {
 	struct u32vec loc_frames;
 	size_t *loc_off;	/* SIZE_MAX: not yet */
 	uint32_t *loc_n;
+	uint64_t *loc_bytes;	/* the length of its frames' names, with a ';' each */
 	size_t bad_refs;
 };
 
@@ -480,7 +489,8 @@ static int location_expand(struct pp *x, size_t li, struct u64vec *fns)
 
 /* appends the frames of location index li to out: parsed once, however often it is used, so
  * the work is the frames written */
-static int location_frames(struct pp *x, size_t li, struct u32vec *out, struct u64vec *fns)
+static int location_frames(struct pp *x, size_t li, struct u32vec *out, struct u64vec *fns,
+			   uint64_t *bytes)
 {
 	if (x->loc_off[li] == SIZE_MAX) {
 		size_t off = x->loc_frames.len;
@@ -489,7 +499,10 @@ static int location_frames(struct pp *x, size_t li, struct u32vec *out, struct u
 			return err;
 		x->loc_off[li] = off;
 		x->loc_n[li] = (uint32_t)(x->loc_frames.len - off);
+		for (size_t i = off; i < x->loc_frames.len; i++)
+			x->loc_bytes[li] += prof_frame_len(x->p, x->loc_frames.v[i]) + 1;
 	}
+	*bytes += x->loc_bytes[li];
 	if (vec_grow((void **)&out->v, &out->cap, out->len + x->loc_n[li], sizeof(*out->v), 256))
 		return -ENOMEM;
 	memcpy(out->v + out->len, x->loc_frames.v + x->loc_off[li], x->loc_n[li] * sizeof(*out->v));
@@ -600,8 +613,9 @@ static int pprof_decode(struct pp *x, struct span data, const char *sample_type)
 	x->str_frame = calloc(x->strings.len, sizeof(*x->str_frame));
 	x->loc_off = malloc((x->locations.len + 1) * sizeof(*x->loc_off));
 	x->loc_n = calloc(x->locations.len + 1, sizeof(*x->loc_n));
+	x->loc_bytes = calloc(x->locations.len + 1, sizeof(*x->loc_bytes));
 	if (!x->fn_name || !x->loc_lines || !x->loc_addr || !x->str_frame || !x->loc_off ||
-	    !x->loc_n)
+	    !x->loc_n || !x->loc_bytes)
 		return -ENOMEM;
 	for (size_t i = 0; i <= x->locations.len; i++)
 		x->loc_off[i] = SIZE_MAX;
@@ -613,7 +627,10 @@ static int pprof_decode(struct pp *x, struct span data, const char *sample_type)
 	struct u64vec locs = { 0 }, vals = { 0 }, fns = { 0 };
 	struct u32vec frames = { 0 };
 	size_t negative = 0;
-	uint64_t expanded = 0, budget = (uint64_t)data.n * 64 + (1u << 22);
+	/* what honest profiles stay far below: a location id is a byte or more and names a few
+	 * frames; a frame name is written once in the string table */
+	uint64_t expanded = 0, budget = (uint64_t)data.n * 8 + (1u << 20);
+	uint64_t name_bytes = 0, bytes_budget = (uint64_t)data.n * 64 + (16u << 20);
 	for (size_t i = 0; i < x->samples.len && !err; i++) {
 		struct span ss = x->samples.v[i];
 		locs.len = vals.len = 0;
@@ -649,17 +666,20 @@ static int pprof_decode(struct pp *x, struct span data, const char *sample_type)
 				int64_t id = prof_intern(x->p, "[unknown]", 9);
 				err = id < 0 ? (int)id : u32vec_push(&frames, (uint32_t)id);
 			} else {
-				err = location_frames(x, (size_t)li, &frames, &fns);
+				err = location_frames(x, (size_t)li, &frames, &fns, &name_bytes);
 				if (err == -EINVAL)
 					prof_set_error(x->p, "%s: malformed location", x->name);
 			}
 			/* a few bytes can name a deep location many times: the frames a profile
 			 * expands to are bounded by its size, so a crafted one cannot take
 			 * quadratic time or memory */
-			if (!err && expanded + frames.len > budget) {
+			if (!err && (expanded + frames.len > budget ||
+				     name_bytes > bytes_budget)) {
 				prof_set_error(x->p, "%s: its samples expand to more than %llu frames "
-					       "(%zu bytes of input): not a profile this reader takes",
-					       x->name, (unsigned long long)budget, data.n);
+					       "or %llu bytes of names (%zu bytes of input): not a "
+					       "profile this reader takes", x->name,
+					       (unsigned long long)budget,
+					       (unsigned long long)bytes_budget, data.n);
 				err = -E2BIG;
 			}
 		}
@@ -707,6 +727,7 @@ int pprof_read(struct profile *p, const void *data, size_t len, const char *name
 	free(x.loc_frames.v);
 	free(x.loc_off);
 	free(x.loc_n);
+	free(x.loc_bytes);
 	return err;
 }
 
@@ -725,7 +746,7 @@ static bool profile_field_ok(uint64_t num, unsigned wt)
 	}
 }
 
-bool pprof_detect(const void *data, size_t len)
+bool pprof_detect(const void *data, size_t len, bool more)
 {
 	/* binary (bytes no text profile has), and well-formed Profile fields from the start:
 	 * three whole ones (every profile's first fields are small), or all of the data */
@@ -741,9 +762,16 @@ bool pprof_detect(const void *data, size_t len)
 	struct field f;
 	int fields = 0, r;
 	while (fields < 3) {
+		struct span at = s;
+		uint64_t key, n;
 		r = rd_field(&s, &f);
 		if (r == 0)
 			return fields > 0;	/* a tiny profile, whole */
+		/* a long field cut by the end of what was looked at (more follows): a good key and
+		 * length are enough */
+		if (r < 0 && more && rd_varint(&at, &key) && (key & 7) == WT_LEN &&
+		    profile_field_ok(key >> 3, WT_LEN) && rd_varint(&at, &n) && n > at.n)
+			return true;
 		if (r < 0 || !profile_field_ok(f.num, f.wt))
 			return false;
 		fields++;

@@ -28,7 +28,8 @@ int pprof_write(const struct profile *p, const struct pprof_meta *m, FILE *out, 
 int pprof_read(struct profile *p, const void *data, size_t len, const char *name,
 	       const char *sample_type);
 
-/* Whether data (ungzipped) looks like a pprof profile rather than text. */
-bool pprof_detect(const void *data, size_t len);
+/* Whether data (ungzipped) looks like a pprof profile rather than text; more: the input goes
+ * on past len (a field may run past the end). */
+bool pprof_detect(const void *data, size_t len, bool more);
 
 #endif

@@ -8,6 +8,7 @@
 #include "vec.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -299,6 +300,24 @@ int prof_add(struct profile *p, const uint32_t *frames, size_t depth, uint64_t c
 	return 0;
 }
 
+/* a fractional sum past the largest double stays there (-EOVERFLOW), never infinity; the
+ * integer count follows it, kept at UINT64_MAX when it does not fit */
+static int saturate_f(struct prof_stack *s)
+{
+	int ret = 0;
+	if (isinf(s->fcount)) {
+		s->fcount = DBL_MAX;
+		ret = -EOVERFLOW;
+	}
+	if (isinf(s->before)) {
+		s->before = DBL_MAX;
+		ret = -EOVERFLOW;
+	}
+	s->count = s->fcount >= 18446744073709551615.0 ? UINT64_MAX
+		   : s->fcount > 0 ? (uint64_t)llround(s->fcount) : 0;
+	return ret;
+}
+
 int prof_add_f(struct profile *p, const uint32_t *frames, size_t depth, double count)
 {
 	int64_t i = stack_slot(p, frames, depth);
@@ -309,8 +328,7 @@ int prof_add_f(struct profile *p, const uint32_t *frames, size_t depth, double c
 	if (count != floor(count))
 		p->fractional = true;
 	p->stacks[i].fcount += count;
-	p->stacks[i].count = (uint64_t)llround(p->stacks[i].fcount);
-	return 0;
+	return saturate_f(&p->stacks[i]);
 }
 
 int prof_add_diff(struct profile *p, const uint32_t *frames, size_t depth, double before,
@@ -326,8 +344,7 @@ int prof_add_diff(struct profile *p, const uint32_t *frames, size_t depth, doubl
 		p->fractional = true;
 	p->stacks[i].before += before;
 	p->stacks[i].fcount += after;
-	p->stacks[i].count = (uint64_t)llround(p->stacks[i].fcount);
-	return 0;
+	return saturate_f(&p->stacks[i]);
 }
 
 void prof_scale_before(struct profile *p, double num, double den)
@@ -605,7 +622,7 @@ void prof_diag_add(struct profile *p, const char *file, size_t line, const char 
 int prof_diag_overflow(struct profile *p, const char *file, size_t line)
 {
 	prof_diag_add(p, file, line,
-		      "the stack's count overflows 64 bits: kept at 18446744073709551615");
+		      "the stack's count overflows: kept at the largest count");
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "utf8.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,10 +47,10 @@ static void write_profile(const struct profile *p, const struct speedscope_meta 
 	fputs("], \"weights\": [", out);
 	any = false;
 	for (size_t i = 0; i < ns; i++) {
-		double w = weight(p, i, root) * scale;
+		double w = fmin(weight(p, i, root) * scale, DBL_MAX);	/* JSON has no inf */
 		if (!w)
 			continue;
-		total += w;
+		total = fmin(total + w, DBL_MAX);
 		fprintf(out, any ? ",%.17g" : "%.17g", w);
 		any = true;
 	}

@@ -26,7 +26,7 @@
 #define PUSH_MARKER_CUT "[stack cut]"
 #define BACKOFF_MAX_S 30.0
 #define CONNECT_TIMEOUT_MS 5000
-#define IO_TIMEOUT_S 15
+#define POST_TIMEOUT_S 30.0		/* one post, connection to answer */
 
 struct push_item {
 	char *body;
@@ -39,6 +39,7 @@ struct push_item {
 struct pusher {
 	struct push_cfg cfg;
 	char *host, *port, *prefix;	/* from cfg.url */
+	struct addrinfo *addrs;		/* host resolved once, at open */
 	char *name;			/* APP.cpu{labels}, URL-encoded */
 	pthread_t thread;
 	bool thread_started;
@@ -47,6 +48,7 @@ struct pusher {
 	struct push_item *q;		/* FIFO: q[0] is the oldest */
 	size_t qn, qcap;
 	bool closing;
+	bool in_flight;			/* the sender holds one item, off the queue */
 	double flush_deadline;
 	struct push_stats st;
 	char send_error[256];		/* the sender thread's last failure */
@@ -339,6 +341,8 @@ int push_interval(struct pusher *pu, const struct profile *p, double from, doubl
 	}
 	if (fclose(f) && !ret)
 		ret = -ENOMEM;
+	if (ret == -ENOMEM && !err[0])
+		snprintf(err, sizeof(err), "out of memory");
 	prof_free(lim);
 	/* whole seconds, floored, so windows of consecutive intervals meet */
 	if (!ret && asprintf(&it.query, "name=%s&from=%.0f&until=%.0f&sampleRate=%.0f"
@@ -346,9 +350,13 @@ int push_interval(struct pusher *pu, const struct profile *p, double from, doubl
 			     fmax(floor(until), floor(from) + 1), pu->cfg.hz,
 			     pu->cfg.folded ? "folded" : "pprof") < 0)
 		ret = -ENOMEM;
-	if (ret) {
+	if (ret) {	/* made, not sent: counted as unsent (the recording then stops) */
 		free(it.body);
 		free(it.query);
+		pthread_mutex_lock(&pu->mu);
+		pu->st.unsent++;
+		pthread_mutex_unlock(&pu->mu);
+		set_error(pu, "a profile could not be made: %s", err[0] ? err : strerror(-ret));
 		return ret;
 	}
 	pthread_mutex_lock(&pu->mu);
@@ -363,6 +371,7 @@ int push_interval(struct pusher *pu, const struct profile *p, double from, doubl
 	}
 	if (vec_grow((void **)&pu->q, &pu->qcap, pu->qn + 1, sizeof(*pu->q), 16)) {
 		ret = -ENOMEM;
+		pu->st.unsent++;
 		free(it.body);
 		free(it.query);
 	} else {
@@ -376,26 +385,39 @@ int push_interval(struct pusher *pu, const struct profile *p, double from, doubl
 
 /* ---- HTTP ---- */
 
-static int connect_to(struct pusher *pu)
+/* milliseconds left until deadline (monotonic seconds), at least 0 */
+static int ms_left(double deadline)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC }, *res;
-	int r = getaddrinfo(pu->host, pu->port, &hints, &res);
-	if (r) {
-		send_error(pu, "%s: %s", pu->host, gai_strerror(r));
-		return -1;
-	}
+	double left = (deadline - mono_s()) * 1000;
+	return left <= 0 ? 0 : left > 3600000 ? 3600000 : (int)left + 1;
+}
+
+/* waits for events on fd until deadline; false on timeout or error */
+static bool wait_fd(int fd, short events, double deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int r;
+	while ((r = poll(&pfd, 1, ms_left(deadline))) < 0 && errno == EINTR)
+		;
+	return r == 1 && !(pfd.revents & POLLNVAL);
+}
+
+/* a connected non-blocking socket to the server, or -1 (the address was resolved once, at
+ * push_open: no lookup can hang here) */
+static int connect_to(struct pusher *pu, double deadline)
+{
 	int fd = -1;
-	for (struct addrinfo *a = res; a; a = a->ai_next) {
+	for (struct addrinfo *a = pu->addrs; a; a = a->ai_next) {
 		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
 		if (fd < 0)
 			continue;
 		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS) {
-			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 			int soerr = 0;
 			socklen_t sl = sizeof(soerr);
-			if (poll(&pfd, 1, CONNECT_TIMEOUT_MS) == 1 &&
+			double until = fmin(deadline, mono_s() + CONNECT_TIMEOUT_MS / 1000.0);
+			if (wait_fd(fd, POLLOUT, until) &&
 			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
-				break;
+				return fd;
 			send_error(pu, "%s:%s: %s", pu->host, pu->port,
 				   soerr ? strerror(soerr) : "connection timed out");
 		} else {
@@ -404,22 +426,20 @@ static int connect_to(struct pusher *pu)
 		close(fd);
 		fd = -1;
 	}
-	freeaddrinfo(res);
-	if (fd >= 0) {	/* blocking from here, with timeouts */
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-		struct timeval tv = { .tv_sec = IO_TIMEOUT_S };
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	}
-	return fd;
+	return -1;
 }
 
-static bool send_all(int fd, const char *p, size_t n)
+static bool send_all(int fd, const char *p, size_t n, double deadline)
 {
 	while (n) {
 		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
+		if (w < 0 && (errno == EINTR || errno == EAGAIN)) {
+			if (errno == EAGAIN && !wait_fd(fd, POLLOUT, deadline)) {
+				errno = ETIMEDOUT;
+				return false;
+			}
 			continue;
+		}
 		if (w <= 0)
 			return false;
 		p += w;
@@ -428,47 +448,64 @@ static bool send_all(int fd, const char *p, size_t n)
 	return true;
 }
 
-/* the HTTP status of one POST, or -1 when it could not be sent or read */
-static int post(struct pusher *pu, const struct push_item *it)
+/* The HTTP status of one POST, or -1 when no answer came. Every step shares one deadline,
+ * so a slow server cannot hold the sender (or the end of the recording) longer. A server
+ * that answers before reading the whole body (413, then a reset) still has its answer read. */
+static int post(struct pusher *pu, const struct push_item *it, double deadline)
 {
-	int fd = connect_to(pu);
+	int fd = connect_to(pu, deadline);
 	if (fd < 0)
 		return -1;
+	bool v6 = strchr(pu->host, ':') != NULL;
 	char *head = NULL;
-	int hl = asprintf(&head, "POST %s/ingest?%s HTTP/1.1\r\nHost: %s:%s\r\n"
+	int hl = asprintf(&head, "POST %s/ingest?%s HTTP/1.1\r\nHost: %s%s%s:%s\r\n"
 			  "User-Agent: scorch\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-			  "Connection: close\r\n\r\n", pu->prefix, it->query, pu->host, pu->port,
+			  "Connection: close\r\n\r\n", pu->prefix, it->query, v6 ? "[" : "",
+			  pu->host, v6 ? "]" : "", pu->port,
 			  pu->cfg.folded ? "text/plain" : "application/octet-stream", it->len);
+	if (hl < 0) {
+		close(fd);
+		send_error(pu, "out of memory");
+		return -1;
+	}
 	int status = -1;
-	if (hl > 0 && send_all(fd, head, (size_t)hl) && send_all(fd, it->body, it->len)) {
-		char resp[1024];
-		size_t n = 0;
-		ssize_t r;
-		while (n < sizeof(resp) - 1 && (r = recv(fd, resp + n, sizeof(resp) - 1 - n, 0)) > 0)
-			n += (size_t)r;
-		resp[n] = '\0';
-		int code;
-		if (sscanf(resp, "HTTP/1.%*d %d", &code) == 1) {
-			status = code;
-			if (code < 200 || code > 299) {
-				const char *body = strstr(resp, "\r\n\r\n");
-				body = body ? body + 4 : "";
-				send_error(pu, "HTTP %d from %s:%s: %.160s", code, pu->host,
-					   pu->port, body);
-			}
-		} else {
-			send_error(pu, "%s:%s: no HTTP response", pu->host, pu->port);
+	bool sent = send_all(fd, head, (size_t)hl, deadline) &&
+		    send_all(fd, it->body, it->len, deadline);
+	int send_errno = errno;
+	if (!sent)
+		shutdown(fd, SHUT_WR);
+	char resp[1024];
+	size_t n = 0;
+	while (n < sizeof(resp) - 1 && wait_fd(fd, POLLIN, deadline)) {
+		ssize_t r = recv(fd, resp + n, sizeof(resp) - 1 - n, 0);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	resp[n] = '\0';
+	int code;
+	if (sscanf(resp, "HTTP/1.%*d %d", &code) == 1) {
+		status = code;
+		if (code < 200 || code > 299) {
+			const char *body = strstr(resp, "\r\n\r\n");
+			send_error(pu, "HTTP %d from %s:%s: %.160s", code, pu->host, pu->port,
+				   body ? body + 4 : "");
 		}
 	} else {
-		send_error(pu, "%s:%s: %s", pu->host, pu->port, strerror(errno));
+		send_error(pu, "%s:%s: %s", pu->host, pu->port,
+			   !sent ? strerror(send_errno) : mono_s() >= deadline ? "no answer in time"
+							    : "no HTTP response");
 	}
-	if (hl < 0)
-		head = NULL;
 	free(head);
 	close(fd);
 	return status;
 }
 
+/* The sender owns the item it sends: it is off the queue meanwhile, so the main thread can
+ * never free it; a failed one goes back at the head (or, the queue being full, is the oldest
+ * and is dropped, counted). Every profile ends as sent, rejected, dropped or unsent. */
 static void *sender(void *arg)
 {
 	struct pusher *pu = arg;
@@ -483,7 +520,7 @@ static void *sender(void *arg)
 			if (pu->closing && pu->flush_deadline < until)
 				until = pu->flush_deadline;
 			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
+			clock_gettime(CLOCK_MONOTONIC, &ts);	/* the condition's clock */
 			double wait = until - now;
 			ts.tv_sec += (time_t)wait;
 			ts.tv_nsec += (long)((wait - floor(wait)) * 1e9);
@@ -495,29 +532,40 @@ static void *sender(void *arg)
 			continue;
 		}
 		struct push_item it = pu->q[0];	/* the oldest first: profiles arrive in order */
+		memmove(pu->q, pu->q + 1, (pu->qn - 1) * sizeof(*pu->q));
+		pu->qn--;
+		pu->in_flight = true;
+		double deadline = now + POST_TIMEOUT_S;
+		if (pu->closing && pu->flush_deadline < deadline)
+			deadline = pu->flush_deadline;
 		pthread_mutex_unlock(&pu->mu);
-		int status = post(pu, &it);
+		int status = post(pu, &it, deadline);
 		pthread_mutex_lock(&pu->mu);
-		/* q[0] is still it unless the queue overflowed meanwhile (then it was dropped) */
-		bool head = pu->qn && pu->q[0].body == it.body;
+		pu->in_flight = false;
+		bool done = true;
 		if (status >= 200 && status <= 299) {
 			pu->st.sent++;
 		} else if (status >= 400 && status <= 499 && status != 408 && status != 429) {
 			pu->st.rejected++;	/* the server will never take it: reported */
+		} else if (pu->qn >= pu->cfg.queue_max) {
+			pu->st.dropped++;	/* full: the oldest (this one) goes */
 		} else {
 			pu->st.retries++;
-			if (head) {
-				pu->q[0].attempts++;
-				double back = pow(2, pu->q[0].attempts - 1);
-				pu->q[0].next_try = mono_s() + (back < BACKOFF_MAX_S ? back : BACKOFF_MAX_S);
+			it.attempts++;
+			double back = pow(2, it.attempts - 1);
+			it.next_try = mono_s() + (back < BACKOFF_MAX_S ? back : BACKOFF_MAX_S);
+			if (vec_grow((void **)&pu->q, &pu->qcap, pu->qn + 1, sizeof(*pu->q), 16)) {
+				pu->st.dropped++;
+			} else {
+				memmove(pu->q + 1, pu->q, pu->qn * sizeof(*pu->q));
+				pu->q[0] = it;
+				pu->qn++;
+				done = false;
 			}
-			continue;
 		}
-		if (head) {
+		if (done) {
 			free(it.body);
 			free(it.query);
-			memmove(pu->q, pu->q + 1, (pu->qn - 1) * sizeof(*pu->q));
-			pu->qn--;
 		}
 	}
 	pthread_mutex_unlock(&pu->mu);
@@ -559,8 +607,21 @@ int push_open(struct pusher **out, const struct push_cfg *cfg, char *err, size_t
 	if (!ret && !(pu->name = url_encode(raw)))
 		ret = -ENOMEM;
 	free(raw);
+	if (!ret && pu->cfg.url) {	/* once: no lookup can hang a post later */
+		struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
+		int r = getaddrinfo(pu->host, pu->port, &hints, &pu->addrs);
+		if (r) {
+			snprintf(err, errlen, "--push: %s: %s", pu->host, gai_strerror(r));
+			pu->addrs = NULL;
+			ret = -EINVAL;
+		}
+	}
 	pthread_mutex_init(&pu->mu, NULL);
-	pthread_cond_init(&pu->cv, NULL);
+	pthread_condattr_t ca;	/* deadlines are monotonic: a clock set back delays nothing */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&pu->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	if (!ret && pu->cfg.url) {
 		if ((ret = -pthread_create(&pu->thread, NULL, sender, pu)))
 			snprintf(err, errlen, "cannot start the sender thread: %s", strerror(-ret));
@@ -599,6 +660,8 @@ void push_close(struct pusher *pu, struct push_stats *st)
 	pthread_mutex_destroy(&pu->mu);
 	pthread_cond_destroy(&pu->cv);
 	free(pu->q);
+	if (pu->addrs)
+		freeaddrinfo(pu->addrs);
 	free(pu->host);
 	free(pu->port);
 	free(pu->prefix);

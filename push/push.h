@@ -25,13 +25,14 @@ struct push_cfg {
 	size_t queue_max;	/* profiles waiting to be sent, at most */
 };
 
+/* With a URL, every profile made ends as one of sent, rejected, dropped or unsent. */
 struct push_stats {
 	uint64_t intervals;	/* profiles made */
 	uint64_t sent;		/* accepted by the server (2xx) */
 	uint64_t retries;	/* failed attempts retried */
 	uint64_t rejected;	/* refused for good (4xx but 408/429) */
 	uint64_t dropped;	/* oldest dropped when the queue was full */
-	uint64_t unsent;	/* still queued when the flush time ran out */
+	uint64_t unsent;	/* still queued when the flush time ran out, or not made */
 	uint64_t files;		/* written to --push-dir */
 	uint64_t file_errors;
 	uint64_t stacks_folded;	/* stacks past PUSH_MAX_STACKS, folded into one marker */

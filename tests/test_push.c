@@ -7,10 +7,117 @@
 #include "pprof.h"
 #include "push.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+/* A one-thread HTTP server on 127.0.0.1: each connection gets `answer` after `delay_ms`;
+ * with early, it answers after the headers and closes without reading the body (as a server
+ * refusing a too-large body does). */
+struct server {
+	int fd, port, delay_ms, requests;
+	const char *answer;
+	bool early;
+};
+
+static void *serve(void *arg)
+{
+	struct server *sv = arg;
+	for (;;) {
+		int c = accept(sv->fd, NULL, NULL);
+		if (c < 0)
+			return NULL;
+		char buf[65536];
+		ssize_t n, got = 0;
+		while ((n = recv(c, buf, sizeof(buf), 0)) > 0) {
+			got += n;
+			if (sv->early && memmem(buf, (size_t)n, "\r\n\r\n", 4))
+				break;
+			if (!sv->early && got > 0 && n < (ssize_t)sizeof(buf))
+				usleep(20000);	/* let the rest of the body arrive */
+			struct timeval tv = { 0, 200000 };
+			setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		}
+		usleep((useconds_t)sv->delay_ms * 1000);
+		send(c, sv->answer, strlen(sv->answer), MSG_NOSIGNAL);
+		sv->requests++;
+		close(c);
+	}
+}
+
+static void server_start(struct server *sv, pthread_t *t)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+	sv->fd = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK_INT(bind(sv->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	CHECK_INT(listen(sv->fd, 16), 0);
+	getsockname(sv->fd, (struct sockaddr *)&a, &al);
+	sv->port = ntohs(a.sin_port);
+	pthread_create(t, NULL, serve, sv);
+}
+
+/* a profile of n one-frame stacks with names of len bytes */
+static struct profile *small_profile(int n, int len)
+{
+	struct profile *p = prof_new();
+	char name[8192];
+	for (int k = 0; k < n; k++) {
+		int l = snprintf(name, sizeof(name), "%0*d", len, k);
+		uint32_t f = (uint32_t)prof_intern(p, name, (size_t)l);
+		CHECK_INT(prof_add(p, &f, 1, 1), 0);
+	}
+	return p;
+}
+
+/* Every profile made ends sent, rejected, dropped or unsent, and the one being sent is the
+ * sender's: a full queue drops the oldest waiting one, never the one in flight (ASan would
+ * see it freed under the sender). A refusal before the body is read is a rejection, not a
+ * retry. */
+static void test_sender(void)
+{
+	struct server sv = { .delay_ms = 600, .answer = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" };
+	pthread_t t;
+	server_start(&sv, &t);
+	char url[64], err[256];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", sv.port);
+	struct push_cfg cfg = { .url = url, .app = "t", .hz = 99, .folded = true, .queue_max = 1,
+				.flush_s = 10 };
+	struct pusher *pu;
+	CHECK_INT(push_open(&pu, &cfg, err, sizeof(err)), 0);
+	struct profile *p = small_profile(3000, 1000);	/* 3 MB: in flight a while */
+	CHECK_INT(push_interval(pu, p, 1000, 1001), 0);
+	usleep(200000);	/* the sender has it */
+	CHECK_INT(push_interval(pu, p, 1001, 1002), 0);	/* waits */
+	CHECK_INT(push_interval(pu, p, 1002, 1003), 0);	/* full: the waiting one goes */
+	struct push_stats st;
+	push_close(pu, &st);
+	CHECK_INT(st.intervals, 3);
+	CHECK_INT(st.sent, 2);
+	CHECK_INT(st.dropped, 1);
+	CHECK_INT(st.sent + st.rejected + st.dropped + st.unsent, st.intervals);
+
+	/* 413 after the headers, then closed: rejected once, not retried */
+	sv.early = true;
+	sv.delay_ms = 0;
+	sv.answer = "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 8\r\n\r\ntoo big\n";
+	cfg.queue_max = 4;
+	CHECK_INT(push_open(&pu, &cfg, err, sizeof(err)), 0);
+	CHECK_INT(push_interval(pu, p, 1003, 1004), 0);
+	push_close(pu, &st);
+	CHECK_INT(st.rejected, 1);
+	CHECK_INT(st.retries, 0);
+	CHECK(strstr(st.last_error, "HTTP 413") != NULL);
+	shutdown(sv.fd, SHUT_RDWR);
+	close(sv.fd);
+	pthread_join(t, NULL);
+	prof_free(p);
+}
 
 static struct profile *read_file(const char *dir)
 {
@@ -36,7 +143,7 @@ static struct profile *read_file(const char *dir)
 	return p;
 }
 
-int main(void)
+static void test_limits(void)
 {
 	char dir[] = "/tmp/scorch-push-XXXXXX";
 	CHECK(mkdtemp(dir) != NULL);
@@ -100,5 +207,11 @@ int main(void)
 	CHECK(cut_line < 65536 && cut_line > 65536 - 200);
 	prof_free(p);
 	prof_free(got);
+}
+
+int main(void)
+{
+	test_limits();
+	test_sender();
 	CHECK_DONE();
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """A pprof frame bomb and its honest twin, for the pprof reader's linearity.
-  genpprof.py OUT [honest]
+  genpprof.py OUT [honest|longname]
+longname: one 100 KB function name named 10,000 times in one sample (1 GB of folded text
+from 110 KB);
 bomb: one location of 8,000 inline lines, and 20,000 samples that name it 50 times each
 (1.1 MB that would expand to 8 G frames); honest: as many bytes of ordinary samples
 (distinct 50-frame stacks over 8,000 one-line locations)."""
@@ -27,7 +29,13 @@ def fb(f, b):
 
 strings = fb(6, b"") + fb(6, b"samples") + fb(6, b"count")
 vt = fb(1, fv(1, 1) + fv(2, 2))
-if len(sys.argv) > 2 and sys.argv[2] == "honest":
+mode = sys.argv[2] if len(sys.argv) > 2 else "bomb"
+if mode == "longname":
+    fn = fb(5, fv(1, 1) + fv(2, 3))
+    loc = fb(4, fv(1, 1) + fb(4, fv(1, 1)))
+    smp = fb(2, fb(1, bytes([1]) * 10000) + fv(2, 1))
+    data = vt + fn + loc + strings + fb(6, b"n" * 100000) + smp
+elif mode == "honest":
     import random
     random.seed(1)
     funcs = b"".join(fb(5, fv(1, i + 1) + fv(2, 3 + i)) for i in range(8000))

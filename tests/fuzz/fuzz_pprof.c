@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p && pprof_read(p, data, size, "fuzz", type) == 0) {
 		FILE *f = fopen("/dev/null", "w");
 		char err[256];
-		pprof_detect(data, size);
+		pprof_detect(data, size, size % 2);
 		fold_write(p, f);
 		pprof_write(p, &(struct pprof_meta){ .hz = 99 }, f, err, sizeof(err));
 		speedscope_write(p, &(struct speedscope_meta){ .per_process = true }, f);

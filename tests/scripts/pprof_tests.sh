@@ -138,6 +138,22 @@ errors)
   "$S" collapse --format pprof "$tmp/bomb.pb" > "$tmp/out" 2>"$tmp/err"
   [ $? = 2 ] && grep -q "expand to more than" "$tmp/err" && [ ! -s "$tmp/out" ] && ok ||
     bad "frame bomb: $(cat "$tmp/err")"
+  # names are bounded too: a 100 KB name named 10,000 times in one sample (1 GB of text)
+  $PY "$DATA/../../bench/adversarial/genpprof.py" "$tmp/long.pb" longname
+  "$S" collapse --format pprof "$tmp/long.pb" > "$tmp/out" 2>"$tmp/err"
+  [ $? = 2 ] && grep -q "bytes of names" "$tmp/err" && ok || bad "name bomb: $(cat "$tmp/err")"
+  # a deep stack (100,000 frames) makes a first field longer than what detection looks at:
+  # still detected, read back whole
+  $PY -c 'print(";".join("f%d" % i for i in range(100000)), 7)' > "$tmp/deep.folded"
+  "$S" collapse -o "$tmp/deep.pb.gz" "$tmp/deep.folded" && "$S" collapse "$tmp/deep.pb.gz" |
+    cmp -s - "$tmp/deep.folded" && ok || bad "deep stack through pprof"
+  # counts past any double stay finite: valid JSON; pprof refuses what it cannot hold
+  $PY -c 'print("a 1"); print("b", "9" * 400)' > "$tmp/huge.folded"
+  "$S" collapse --output-format speedscope "$tmp/huge.folded" | $PY -c 'import json, sys
+d = json.load(sys.stdin); assert all(w < float("inf") for w in d["profiles"][0]["weights"])' &&
+    ok || bad "huge count in speedscope"
+  "$S" diff --output-format pprof "$tmp/huge.folded" "$tmp/huge.folded" > /dev/null 2>"$tmp/err"
+  [ $? = 2 ] && grep -q "does not fit pprof" "$tmp/err" && ok || bad "huge diff count to pprof: $(cat "$tmp/err")"
   "$S" collapse --output-format nope "$tmp/frac" > /dev/null 2>"$tmp/err"
   [ $? = 2 ] && grep -q "unknown output format 'nope'" "$tmp/err" && ok || bad "bad --output-format"
   # an explicit format wins over the extension; '-' is stdout
