@@ -13,7 +13,8 @@ static const char render_help[] =
 	"usage: scorch render [options] [FILE...] [-o OUT]\n"
 	"\n"
 	"Draws a flame graph from folded stacks (`a;b;c COUNT`; two count columns make a\n"
-	"differential graph). Files are merged; no file or `-` reads standard input. The output\n"
+	"differential graph), or from any input `scorch collapse` reads (perf script, bpftrace,\n"
+	"pprof: detected). Files are merged; no file or `-` reads standard input. The output\n"
 	"is SVG on standard output, or OUT: .svg, .png or .pdf by its extension or --format.\n"
 	"\n"
 	"  -o, --output FILE    write to FILE (atomically)\n"
@@ -76,7 +77,7 @@ int cmd_render(int argc, char **argv)
 	int nfiles = argc - optind;
 	for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
 		const char *path = nfiles ? argv[optind + i] : "-";
-		if (collapse_file(p, path, FMT_FOLDED, NULL)) {
+		if (collapse_file(p, path, FMT_AUTO, NULL)) {
 			cli_print_diags("render", p);
 			cli_err("render", "%s", prof_error(p));
 			goto out;

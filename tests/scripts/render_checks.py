@@ -122,6 +122,17 @@ check(root.find(f".//{NS}text[@id='title']").text == "T" * 3000, "long title")
 _, fr = frames(render(b"a;b " + big + b"\n").stdout)
 check(fr[0][0].startswith("all (999,999,999,999,999,9"), f"60-digit count: {fr[0][0][:60]}")
 
+# --- any input collapse reads: the graph of a bpftrace dump, perf script output or pprof
+# is the graph of its folded stacks (it was garbage plus a bad-line note per line) ---
+DATA = sys.argv[2]
+for src in [f"{DATA}/bpftrace/kstack-compile.bt", f"{DATA}/perf/perf-dd-stacks-01.txt",
+            f"{DATA}/pprof/go-cpu.pb"]:
+    direct = subprocess.run([SCORCH, "render", src], capture_output=True)
+    folded = subprocess.run([SCORCH, "collapse", src], capture_output=True).stdout
+    via = subprocess.run([SCORCH, "render"], input=folded, capture_output=True)
+    check(direct.returncode == 0 and direct.stdout == via.stdout and not direct.stderr,
+          f"render {src}: {direct.stderr[:200]!r}")
+
 # --- options ---
 root, fr = frames(render(b"a;b 1\n", "--inverted").stdout)
 check(root.find(f".//{NS}text[@id='title']").text == "Icicle Graph", "inverted title")
