@@ -109,6 +109,7 @@ go-runtime)
   # render, diff and check read it too
   "$S" render "$tmp/cpu.pprof" -o "$tmp/g.svg" && grep -q 'main.leafA' "$tmp/g.svg" && ok || bad "render of pprof"
   "$S" diff --folded "$tmp/cpu.pb" "$tmp/cpu.pprof" > "$tmp/d" && [ -s "$tmp/d" ] && ok || bad "diff of pprof"
+  "$S" check "$tmp/cpu.pb" "$tmp/cpu.pprof" > "$tmp/c" 2>&1 && ok || bad "check of pprof: $(cat "$tmp/c")"
   ;;
 errors)
   printf 'a;b 1.5\n' > "$tmp/frac"

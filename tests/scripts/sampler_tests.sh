@@ -362,6 +362,9 @@ for p in d["profiles"]:
     assert [d["shared"]["frames"][i]["name"] for i in root] == [p["name"]], p["name"]
 print("speedscope:", len(names), "profiles:", ", ".join(sorted(names)))
 PY
+  # profile writes them too (by --output-format here: stdout is a pipe)
+  "$SCORCH" profile -q -F 499 --output-format pprof -- "$TRUTH" 0.5 2>/dev/null > "$tmp/p.pb.gz" &&
+    go tool pprof -raw "$tmp/p.pb.gz" 2>/dev/null | grep -q '^Period: 2004008$' || fail "profile to pprof"
   echo "formats: $n samples in pprof (split kept, period 2004008), speedscope per process"
   ;;
 push)
