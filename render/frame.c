@@ -108,7 +108,7 @@ size_t frame_title(struct frame_ctx *c, const struct flame_node *n)
 		return (size_t)snprintf(buf, cap, "all (%s %s, 100%%)", samples_txt, countname);
 	memcpy(buf, c->name, c->name_len);
 	len = c->name_len;
-	double pct = 100 * samples / (t->timemax * o->factor);
+	double pct = 100 * (samples / (t->timemax * o->factor));
 	if (!n->has_delta) {
 		len += (size_t)snprintf(buf + len, cap - len, " (%s %s, %.2f%%)",
 					samples_txt, countname, pct);
@@ -118,7 +118,7 @@ size_t frame_title(struct frame_ctx *c, const struct flame_node *n)
 			d = 0;	/* no "-0.00%": Perl negates an integer 0 to 0 */
 		char deltapct[TEXT_NUM_MAX];
 		snprintf(deltapct, sizeof(deltapct), "%s%.2f", d > 0 ? "+" : "",
-			 100 * d / (t->timemax * o->factor));
+			 100 * (d / (t->timemax * o->factor)));
 		len += (size_t)snprintf(buf + len, cap - len, " (%s %s, %.2f%%; %s%%)",
 					samples_txt, countname, pct, deltapct);
 	}

@@ -6,6 +6,7 @@
 #include "vec.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,7 +171,7 @@ int flame_build(struct flame_tree *t, const struct profile *p, const struct rend
 				t->maxdelta = fabs(d);
 			if ((err = flow(&b, prof_stack_frames(p, s), s->depth, o->reverse, v, diff, d)))
 				goto out;
-			v += seq[i].count;
+			v = fmin(v + seq[i].count, DBL_MAX);	/* huge counts: finite, never inf */
 		}
 	} else {
 		size_t n = prof_nstacks(p);
@@ -198,7 +199,7 @@ int flame_build(struct flame_tree *t, const struct profile *p, const struct rend
 				t->maxdelta = fabs(d);
 			if ((err = flow(&b, prof_stack_frames(p, s), s->depth, o->reverse, v, diff, d)))
 				goto out;
-			v += s->fcount;
+			v = fmin(v + s->fcount, DBL_MAX);
 		}
 	}
 	for (size_t i = b.path_len; i-- > 0;)

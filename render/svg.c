@@ -306,7 +306,8 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 		memcpy(fill + 14, "\"/>", 3);
 		fwrite(fill, 1, 17, f);
 
-		size_t max_chars = (size_t)((x2 - x1) / char_w);
+		double fit = (x2 - x1) / char_w;	/* NaN or huge from absurd counts: clamped */
+		size_t max_chars = fit > 0 ? (fit < 1e9 ? (size_t)fit : 1000000000) : 0;
 		size_t ll = text_label(c->name, c->name_len, c->name_chars, max_chars, c->label);
 		if (ll) {
 			fputs("<text", f);

@@ -152,6 +152,8 @@ size_t text_num(double v, char *out)
 {
 	/* one decimal, without a trailing ".0": short and exact enough for pixels; written by
 	 * hand because printf was a tenth of the time of rendering a big profile */
+	if (!(v > -1e15 && v < 1e15))	/* NaN and the absurd (fuzz_render): no UB below */
+		v = v != v ? 0 : v > 0 ? 1e15 : -1e15;
 	long long t = (long long)(v * 10 + (v >= 0 ? 0.5 : -0.5));
 	size_t n = 0;
 	if (t < 0) {
