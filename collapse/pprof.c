@@ -24,6 +24,7 @@ enum {
 	S_LOCATION_ID = 1, S_VALUE = 2,
 	L_ID = 1, L_MAPPING_ID = 2, L_ADDRESS = 3, L_LINE = 4,
 	LN_FUNCTION_ID = 1,
+	MP_ID = 1, MP_FILENAME = 5, MP_BUILD_ID = 6, MP_HAS_FUNCTIONS = 7,
 	F_ID = 1, F_NAME = 2, F_SYSTEM_NAME = 3,
 };
 enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
@@ -188,9 +189,40 @@ int pprof_write(const struct profile *p, const struct pprof_meta *m, FILE *out, 
 		pb_message(&sub, S_VALUE, &sub2);
 		pb_message(&b, P_SAMPLE, &sub);
 	}
+	/* mappings: the binaries the used frames come from, where the profile knows them
+	 * (a recording), numbered in order of first use; their strings follow the names */
+	size_t nmod = prof_nmodules(p);
+	uint32_t *mapping = calloc(nmod ? nmod : 1, sizeof(uint32_t));
+	uint32_t *mod_order = malloc((nmod ? nmod : 1) * sizeof(uint32_t));
+	uint32_t nmap = 0;
+	if (!mapping || !mod_order) {
+		free(mapping);
+		free(mod_order);
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < k; i++) {
+		uint32_t mod;
+		if (prof_frame_module(p, order[i], &mod) && !mapping[mod]) {
+			mod_order[nmap] = mod;
+			mapping[mod] = ++nmap;
+		}
+	}
+	uint64_t mstr = S_FIXED + (uint64_t)k;	/* mapping n: filename mstr + 2(n-1), id + 1 */
+	for (uint32_t n = 1; n <= nmap; n++) {
+		pb_uint(&sub, MP_ID, n);
+		pb_uint(&sub, MP_FILENAME, mstr + 2 * (n - 1));
+		if (prof_module_build_id(p, mod_order[n - 1]))
+			pb_uint(&sub, MP_BUILD_ID, mstr + 2 * (n - 1) + 1);
+		pb_uint(&sub, MP_HAS_FUNCTIONS, 1);
+		pb_message(&b, P_MAPPING, &sub);
+	}
 	for (uint32_t i = 1; i <= k; i++) {
+		uint32_t mod;
 		pb_uint(&sub2, LN_FUNCTION_ID, i);
 		pb_uint(&sub, L_ID, i);
+		if (prof_frame_module(p, order[i - 1], &mod))
+			pb_uint(&sub, L_MAPPING_ID, mapping[mod]);
 		pb_message(&sub, L_LINE, &sub2);
 		pb_message(&b, P_LOCATION, &sub);
 	}
@@ -209,6 +241,14 @@ int pprof_write(const struct profile *p, const struct pprof_meta *m, FILE *out, 
 		pb_bytes(&b, P_STRING, fixed[i], strlen(fixed[i]));
 	for (uint32_t i = 0; i < k; i++)
 		pb_bytes(&b, P_STRING, prof_frame_name(p, order[i]), prof_frame_len(p, order[i]));
+	for (uint32_t n = 0; n < nmap; n++) {
+		const char *path = prof_module_path(p, mod_order[n]);
+		const char *bid = prof_module_build_id(p, mod_order[n]);
+		pb_bytes(&b, P_STRING, path, strlen(path));
+		pb_bytes(&b, P_STRING, bid ? bid : "", bid ? strlen(bid) : 0);
+	}
+	free(mapping);
+	free(mod_order);
 	if (m->time_nanos > 0)
 		pb_uint(&b, P_TIME_NANOS, (uint64_t)m->time_nanos);
 	if (m->duration_nanos > 0)

@@ -28,6 +28,13 @@ struct frame_rec {
 	const char *name;
 	uint32_t len;
 	uint32_t hash;
+	uint32_t module;	/* index + 1 into modules; 0: not known */
+};
+
+/* a binary frames come from (a recording knows them): its path and build id */
+struct prof_module {
+	struct htab_name key;	/* the path, sanitized */
+	char *build_id;		/* hex, or NULL */
 };
 
 struct profile {
@@ -44,6 +51,10 @@ struct profile {
 	uint32_t *stack_hash;		/* per stack, to rehash without recomputing */
 	size_t nstacks, stacks_cap, stack_hash_cap;
 	struct htab stack_index;	/* by frame ids */
+
+	struct prof_module *modules;
+	size_t nmodules, modules_cap;
+	struct htab module_index;	/* by path */
 
 	char *clean;			/* prof_intern's scratch for names it must clean */
 	size_t clean_cap;
@@ -92,6 +103,12 @@ void prof_free(struct profile *p)
 	htab_free(&p->stack_index);
 	free(p->seq);
 	free(p->error);
+	for (size_t i = 0; i < p->nmodules; i++) {
+		free(p->modules[i].key.name);
+		free(p->modules[i].build_id);
+	}
+	free(p->modules);
+	htab_free(&p->module_index);
 	for (size_t i = 0; i < p->ndiag_kept; i++) {
 		free(p->diag[i].where);
 		free(p->diag[i].msg);
@@ -211,6 +228,66 @@ int64_t prof_intern(struct profile *p, const char *name, size_t len)
 		     sizeof(struct frame_rec)))
 		return -ENOMEM;
 	return id;
+}
+
+int64_t prof_module(struct profile *p, const char *path, size_t len, const char *build_id)
+{
+	ssize_t clean = clean_name(p, path, len);	/* paths come from outside too */
+	if (clean < 0)
+		return clean;
+	if (clean) {
+		path = p->clean;
+		len = (size_t)clean;
+	}
+	size_t slot = 0;
+	long i = htab_find_name(&p->module_index, p->modules, sizeof(*p->modules), path, len, &slot);
+	if (i >= 0)
+		return i;
+	if (p->nmodules >= UINT32_MAX - 1 ||
+	    grow((void **)&p->modules, &p->modules_cap, p->nmodules + 1, sizeof(*p->modules)))
+		return -ENOMEM;
+	struct prof_module *m = &p->modules[p->nmodules];
+	*m = (struct prof_module){ 0 };
+	if (htab_name_init(&m->key, path, len))
+		return -ENOMEM;
+	if (build_id && !(m->build_id = strdup(build_id))) {
+		free(m->key.name);
+		return -ENOMEM;
+	}
+	p->nmodules++;
+	if (htab_put(&p->module_index, slot, (uint32_t)p->nmodules - 1, p->nmodules,
+		     &p->modules[0].key.hash, sizeof(*p->modules)))
+		return -ENOMEM;
+	return (int64_t)p->nmodules - 1;
+}
+
+void prof_frame_set_module(struct profile *p, uint32_t frame, uint32_t module)
+{
+	if (frame < p->nframes && module < p->nmodules && !p->frames[frame].module)
+		p->frames[frame].module = module + 1;
+}
+
+bool prof_frame_module(const struct profile *p, uint32_t frame, uint32_t *module)
+{
+	if (frame >= p->nframes || !p->frames[frame].module)
+		return false;
+	*module = p->frames[frame].module - 1;
+	return true;
+}
+
+const char *prof_module_path(const struct profile *p, uint32_t module)
+{
+	return module < p->nmodules ? p->modules[module].key.name : NULL;
+}
+
+const char *prof_module_build_id(const struct profile *p, uint32_t module)
+{
+	return module < p->nmodules ? p->modules[module].build_id : NULL;
+}
+
+size_t prof_nmodules(const struct profile *p)
+{
+	return p->nmodules;
 }
 
 const char *prof_frame_name(const struct profile *p, uint32_t id)

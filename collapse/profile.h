@@ -42,6 +42,16 @@ const char *prof_frame_name(const struct profile *p, uint32_t id);
 size_t prof_frame_len(const struct profile *p, uint32_t id);
 size_t prof_nframes(const struct profile *p);
 
+/* The binaries frames come from, where a recording knows them (pprof's mappings): a module
+ * is interned by its path (sanitized like a name), with its build id (hex) if known; a frame
+ * takes the first module it is seen in (a name in two binaries keeps the first). */
+int64_t prof_module(struct profile *p, const char *path, size_t len, const char *build_id);
+void prof_frame_set_module(struct profile *p, uint32_t frame, uint32_t module);
+bool prof_frame_module(const struct profile *p, uint32_t frame, uint32_t *module);
+const char *prof_module_path(const struct profile *p, uint32_t module);
+const char *prof_module_build_id(const struct profile *p, uint32_t module);
+size_t prof_nmodules(const struct profile *p);
+
 /* Adds count samples to the stack frames[0..depth) (root first). depth 0 is allowed: an empty
  * stack, which folded output cannot express and which writers skip. A sum past UINT64_MAX is
  * kept at UINT64_MAX and returns -EOVERFLOW (the stack is added). */

@@ -88,6 +88,7 @@ static void module_free(struct module *m)
 	if (m->dwfl)
 		dwfl_end(m->dwfl);
 	free(m->path);
+	free(m->build_id);
 	free(m->segs);
 	fc_free(&m->cache);
 	free(m);
@@ -394,6 +395,12 @@ static int kernel_frame(struct sym_session *s, struct profile *p, uint64_t ip, u
 	*off = (uint32_t)s->pool_len;
 	*cnt = 1;
 	int err = pool_add(s, p, buf, n);
+	if (!err) {	/* pprof's mapping: the kernel, as perf names it */
+		int64_t mid = prof_module(p, "[kernel.kallsyms]", 17, NULL);
+		if (mid < 0)
+			return (int)mid;
+		prof_frame_set_module(p, s->pool[*off], (uint32_t)mid);
+	}
 	if (!err)
 		err = fc_put(&s->kcache, ip, *off, *cnt);
 	return err;
@@ -505,6 +512,12 @@ static struct module *module_get(struct sym_session *s, uint32_t pid, dev_t dev,
 		else
 			close(fd);
 	}
+	const unsigned char *bits;
+	GElf_Addr bid_vaddr;
+	int bid_len = m->mod ? dwfl_module_build_id(m->mod, &bits, &bid_vaddr) : 0;
+	if (bid_len > 0 && (m->build_id = malloc((size_t)bid_len * 2 + 1)))
+		for (int i = 0; i < bid_len; i++)
+			sprintf(m->build_id + 2 * i, "%02x", bits[i]);
 	if (m->mod) {
 		GElf_Addr bias;
 		Elf *elf = dwfl_module_getelf(m->mod, &bias);
@@ -876,6 +889,13 @@ static int user_frame(struct sym_session *s, struct profile *p, struct proc *pr,
 	}
 	*off = start;
 	*cnt = (uint32_t)(s->pool_len - start);
+	if (m) {	/* the binary these frames come from: pprof's mapping */
+		int64_t mid = prof_module(p, m->path, strlen(m->path), m->build_id);
+		if (mid < 0)
+			return (int)mid;
+		for (size_t i = start; i < s->pool_len; i++)
+			prof_frame_set_module(p, s->pool[i], (uint32_t)mid);
+	}
 	if (cache && !(s->o.addrs && !name))
 		err = fc_put(cache, key, *off, *cnt);
 	return err;

@@ -39,6 +39,7 @@ struct module {
 	ino_t ino;
 	char *path;
 	char *base;		/* basename, for [module] frames */
+	char *build_id;		/* hex (.note.gnu.build-id), or NULL */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	struct load_seg *segs;

@@ -341,6 +341,14 @@ formats)
   top=$(go tool pprof -top -sample_index=samples -nodefraction=0 "$tmp/r.pb.gz" 2>/dev/null |
         sed -n 's/^Showing nodes accounting for \([0-9]*\), 100% of.*/\1/p')
   [ "$top" = "$n" ] || fail "go tool pprof counts $top samples, scorch $n"
+  # mappings where a recording knows them: the workload's binary with its build id (as
+  # readelf reads the note), libc, the kernel; the workload's frames point at its mapping
+  bid=$(readelf -n "$TRUTH" | sed -n 's/.*Build ID: //p')
+  go tool pprof -raw "$tmp/r.pb.gz" 2>/dev/null > "$tmp/raw"
+  m=$(sed -n "s|^\([0-9]*\): 0x0/0x0/0x0 $(readlink -f "$TRUTH") $bid \[FN\]\$|\1|p" "$tmp/raw")
+  [ -n "$bid" ] && [ -n "$m" ] || fail "no mapping for $TRUTH with build id $bid: $(sed -n '/^Mappings/,$p' "$tmp/raw" | head -5)"
+  grep -q '^[0-9]*: 0x0/0x0/0x0 \[kernel.kallsyms\]' "$tmp/raw" || fail "no kernel mapping"
+  grep -qE "^ +[0-9]+: 0x0 M=$m alpha " "$tmp/raw" || fail "alpha is not in mapping $m"
   cpu=$("$SCORCH" collapse "$tmp/r.pb.gz" | awk '{ t += $NF } END { printf "%.0f", t }')
   [ "$cpu" = "$((n * 2004008))" ] || fail "cpu total $cpu, want $n x 2004008"
   "$SCORCH" record -F 499 -o "$tmp/r.speedscope.json" -- sh -c "\"$TRUTH\" 1 &
