@@ -89,6 +89,11 @@ int cmd_collapse(int argc, char **argv)
 		goto out;
 	}
 	/* collapse folds: a graph is `render`'s (an .svg name still gets folded text) */
+	if (cli_out_is_graph(out_kind)) {
+		cli_err("collapse", "--output-format: folded, pprof or speedscope (graphs: scorch "
+				    "render)");
+		goto out;
+	}
 	out_kind = cli_out_kind(out_kind, out_path, OUT_FOLDED);
 	if (cli_out_is_graph(out_kind))
 		out_kind = OUT_FOLDED;

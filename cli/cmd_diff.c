@@ -70,6 +70,8 @@ int cmd_diff(int argc, char **argv)
 		}
 		}
 	}
+	if (folded && out_kind != OUT_AUTO && out_kind != OUT_FOLDED)
+		return cli_usage_error("diff", "--folded and --output-format name two formats");
 	out_kind = cli_out_kind(folded ? OUT_FOLDED : out_kind, out_path, OUT_SVG);
 	folded = !cli_out_is_graph(out_kind);	/* folded, pprof, speedscope: the two columns */
 	if (cli_out_is_graph(out_kind))
@@ -101,6 +103,7 @@ int cmd_diff(int argc, char **argv)
 		cli_err("diff", "out of memory");
 		goto out;
 	}
+	cli_print_diags("diff", d);	/* stacks merged (-s) past the largest count */
 	if (folded) {
 		struct cli_out_meta meta = { .name = "scorch diff" };
 		if (cli_write_profile("diff", d, out_path, out_kind, &meta))

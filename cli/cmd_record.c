@@ -239,6 +239,7 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 	enum out_kind out_kind = OUT_AUTO;
 	struct push_cfg pcfg = { 0 };
 	double every = 10;
+	bool every_set = false;
 	double duration = 0;
 	bool quiet = false;
 	unsigned long v;
@@ -330,6 +331,7 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		case O_EVERY:
 			if (!parse_duration(optarg, &every))
 				goto bad_value;
+			every_set = true;
 			break;
 		case O_PUSH_FORMAT:
 			if (strcmp(optarg, "pprof") && strcmp(optarg, "folded"))
@@ -366,6 +368,10 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		return EXIT_USAGE;
 	}
 	bool pushing = pcfg.url || pcfg.dir;
+	if (!pushing && (pcfg.app || pcfg.labels || pcfg.folded || every_set)) {
+		cli_err(cmd, "--every, --app, --labels and --push-format go with --push or --push-dir");
+		return EXIT_USAGE;
+	}
 	if (pushing && (always_render || out_path || out_kind != OUT_AUTO)) {
 		cli_err(cmd, always_render ? "--push and --push-dir are record's (profile renders "
 					     "one graph)"
@@ -396,6 +402,10 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 	if (child_argv) {
 		if (pipe2(go, O_CLOEXEC)) {
 			cli_err(cmd, "pipe: %s", strerror(errno));
+			if (pu) {
+				struct push_stats pst;
+				push_close(pu, &pst);
+			}
 			return EXIT_USAGE;
 		}
 		child = fork();

@@ -211,11 +211,14 @@ static int frame_line(struct bt_state *st, const char *s, size_t n)
 			name = slash ? slash + 1 : mod;
 			name_n = mod_n - (size_t)(name - mod);
 		}
+		/* built by hand: a name of any length (no int-sized %.*s) */
+		buf[len++] = '[';
+		memcpy(buf + len, name, name_n);
+		len += name_n;
 		if (o->addrs)
-			len = (size_t)snprintf(buf, cap, "[%.*s <%llx>]", (int)name_n, name,
-					       (unsigned long long)addr);
-		else
-			len = (size_t)snprintf(buf, cap, "[%.*s]", (int)name_n, name);
+			len += (size_t)snprintf(buf + len, cap - len, " <%llx>",
+						(unsigned long long)addr);
+		buf[len++] = ']';
 	} else {
 		if (!o->addrs)
 			sym_n = strip_offset(sym, sym_n);

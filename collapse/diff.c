@@ -74,7 +74,10 @@ static int add_side(struct profile *out, const struct profile *in, bool after,
 			frames[d] = map[f[d]];
 		/* a differential input counts by its second column, like flamegraph.pl */
 		double v = s->fcount;
-		if ((err = prof_add_diff(out, frames, s->depth, after ? 0 : v, after ? v : 0)))
+		err = prof_add_diff(out, frames, s->depth, after ? 0 : v, after ? v : 0);
+		if (err == -EOVERFLOW)	/* merged past the largest count: kept there, said */
+			err = prof_diag_overflow(out, after ? "after" : "before", 0);
+		if (err)
 			goto out;
 	}
 out:

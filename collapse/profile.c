@@ -427,7 +427,8 @@ int prof_add_diff(struct profile *p, const uint32_t *frames, size_t depth, doubl
 void prof_scale_before(struct profile *p, double num, double den)
 {
 	for (size_t i = 0; i < p->nstacks; i++) {
-		p->stacks[i].before = floor(p->stacks[i].before * num / den);
+		double v = den > 0 ? p->stacks[i].before * (num / den) : 0;
+		p->stacks[i].before = floor(v == v ? fmin(v, DBL_MAX) : 0);	/* finite */
 	}
 }
 
@@ -461,7 +462,7 @@ double prof_total(const struct profile *p)
 {
 	double t = 0;
 	for (size_t i = 0; i < p->nstacks; i++)
-		t += p->stacks[i].fcount;
+		t = fmin(t + p->stacks[i].fcount, DBL_MAX);	/* huge counts: finite */
 	return t;
 }
 
@@ -469,7 +470,7 @@ double prof_total_before(const struct profile *p)
 {
 	double t = 0;
 	for (size_t i = 0; i < p->nstacks; i++)
-		t += p->stacks[i].before;
+		t = fmin(t + p->stacks[i].before, DBL_MAX);
 	return t;
 }
 
@@ -535,6 +536,8 @@ int prof_merge(struct profile *dst, const struct profile *src)
 			err = prof_add_f(dst, buf, s->depth, s->fcount);
 		else
 			err = prof_add(dst, buf, s->depth, s->count);
+		if (err == -EOVERFLOW)
+			err = prof_diag_overflow(dst, "merge", 0);
 		if (err)
 			goto out;
 	}
@@ -721,14 +724,12 @@ const struct prof_diag_entry *prof_diag_get(const struct profile *p, size_t i)
 void prof_note_add(struct profile *p, const char *fmt, ...)
 {
 	if (p->nnotes < PROF_NOTE_KEEP) {
-		char buf[512];
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(buf, sizeof(buf), fmt, ap);
+		int r = vasprintf(&p->notes[p->nnotes], fmt, ap);	/* whole, however long */
 		va_end(ap);
-		p->notes[p->nnotes] = strdup(buf);
-		if (!p->notes[p->nnotes])
-			return;
+		if (r < 0)
+			return;	/* out of memory: neither kept nor counted */
 	}
 	p->nnotes++;
 }

@@ -395,7 +395,7 @@ static int kernel_frame(struct sym_session *s, struct profile *p, uint64_t ip, u
 	*off = (uint32_t)s->pool_len;
 	*cnt = 1;
 	int err = pool_add(s, p, buf, n);
-	if (!err) {	/* pprof's mapping: the kernel, as perf names it */
+	if (!err && lo > 0 && s->kstr[s->ksyms[lo - 1].name]) {	/* pprof's mapping: the kernel */
 		int64_t mid = prof_module(p, "[kernel.kallsyms]", 17, NULL);
 		if (mid < 0)
 			return (int)mid;

@@ -282,6 +282,14 @@ static void test_converter_counts(void)
 	CHECK_INT(prof_diag_count(p), 1);
 	CHECK_INT(strlen(prof_diag_get(p, 0)->where), sizeof(name) - 1 + 2);
 	CHECK(strstr(prof_diag_get(p, 0)->where, ":2"));
+	prof_note_add(p, "%s: skipped", name);	/* notes are whole too */
+	CHECK_INT(strlen(prof_note_get(p, 0)), sizeof(name) - 1 + 9);
+	prof_free(p);
+
+	/* a single integer count past 64 bits: drawn whole, said with its line */
+	p = read_str("a 99999999999999999999999\n");
+	CHECK_INT(prof_diag_count(p), 1);
+	CHECK_STR(prof_diag_get(p, 0)->where, "mem:1");
 	prof_free(p);
 }
 

@@ -21,6 +21,19 @@ same_sorted small-ns "$D/small-ns.expected" -n -s "$D/small-a.folded" "$D/small-
 "$S" diff --folded "$D/small-a.folded" "$D/small-b.folded" > "$tmp/o1"
 sort -c "$tmp/o1" 2>/dev/null && ok || bad "diff --folded output not sorted"
 
+# counts past the largest double: merged stacks (-s) and -n stay finite, said, never fatal
+nines=$(printf '9%.0s' $(seq 400))
+printf '0x1;a %s\n0x2;a %s\nb 5\n' "$nines" "$nines" > "$tmp/huge-before"
+printf 'a %s\nc %s\n' "$nines" "$nines" > "$tmp/huge-after"
+"$S" diff -s --folded "$tmp/huge-before" "$tmp/huge-after" > "$tmp/o" 2>"$tmp/err" &&
+  grep -q "overflows" "$tmp/err" && ok || bad "diff -s of huge counts: $(cat "$tmp/err")"
+"$S" diff -n --folded "$tmp/huge-before" "$tmp/huge-after" > "$tmp/o" 2>"$tmp/err" &&
+  ! grep -qiE 'inf|nan' "$tmp/o" && "$S" collapse "$tmp/o" > /dev/null 2>&1 && ok ||
+  bad "diff -n of huge counts: $(cat "$tmp/o" "$tmp/err" | cut -c1-80)"
+# one format per run: --folded with another --output-format is a usage error
+"$S" diff --folded --output-format pprof "$D/small-a.folded" "$D/small-b.folded" > /dev/null 2>&1
+[ $? = 2 ] && ok || bad "--folded with --output-format pprof"
+
 # bad lines are reported, not fatal; missing or empty inputs exit 2
 printf 'a;b 5\nnot a line\n' > "$tmp/bad.folded"
 "$S" diff --folded "$tmp/bad.folded" "$D/small-b.folded" > /dev/null 2> "$tmp/err"

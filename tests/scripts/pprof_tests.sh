@@ -155,6 +155,9 @@ d = json.load(sys.stdin); assert all(w < float("inf") for w in d["profiles"][0][
     ok || bad "huge count in speedscope"
   "$S" diff --output-format pprof "$tmp/huge.folded" "$tmp/huge.folded" > /dev/null 2>"$tmp/err"
   [ $? = 2 ] && grep -q "does not fit pprof" "$tmp/err" && ok || bad "huge diff count to pprof: $(cat "$tmp/err")"
+  "$S" collapse --output-format svg "$tmp/frac" > /dev/null 2>"$tmp/err"
+  [ $? = 2 ] && grep -q "graphs: scorch render" "$tmp/err" && ok || bad "collapse --output-format svg"
+  "$S" record --every 3s -d 1 > /dev/null 2>&1; [ $? = 2 ] && ok || bad "--every without --push"
   "$S" collapse --output-format nope "$tmp/frac" > /dev/null 2>"$tmp/err"
   [ $? = 2 ] && grep -q "unknown output format 'nope'" "$tmp/err" && ok || bad "bad --output-format"
   # an explicit format wins over the extension; '-' is stdout
