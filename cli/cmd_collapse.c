@@ -7,7 +7,7 @@
 #include <string.h>
 
 enum { OPT_PID = 256, OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS, OPT_EVENT_FILTER,
-       OPT_OUTPUT_FORMAT, OPT_SAMPLE_TYPE };
+       OPT_OUTPUT_FORMAT, OPT_SAMPLE_TYPE, OPT_COLLAPSE_RECURSION };
 
 int cmd_collapse(int argc, char **argv)
 {
@@ -22,6 +22,7 @@ int cmd_collapse(int argc, char **argv)
 		{ "addrs", no_argument, NULL, OPT_ADDRS },
 		{ "event-filter", required_argument, NULL, OPT_EVENT_FILTER },
 		{ "sample-type", required_argument, NULL, OPT_SAMPLE_TYPE },
+		{ "collapse-recursion", no_argument, NULL, OPT_COLLAPSE_RECURSION },
 		{ "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -31,7 +32,7 @@ int cmd_collapse(int argc, char **argv)
 	enum input_format fmt = FMT_AUTO;
 	enum out_kind out_kind = OUT_AUTO;
 	const char *out_path = NULL;
-	bool quiet = false;
+	bool quiet = false, fold_recursion = false;
 	int c, ret = EXIT_USAGE;
 
 	optind = 1;
@@ -54,6 +55,7 @@ int cmd_collapse(int argc, char **argv)
 		case OPT_ADDRS: opts.addrs = true; break;
 		case OPT_EVENT_FILTER: opts.event_filter = optarg; break;
 		case OPT_SAMPLE_TYPE: opts.sample_type = optarg; break;
+		case OPT_COLLAPSE_RECURSION: fold_recursion = true; break;
 		case OPT_OUTPUT_FORMAT:
 			if (cli_out_kind_parse("collapse", optarg, &out_kind))
 				return EXIT_USAGE;
@@ -87,6 +89,17 @@ int cmd_collapse(int argc, char **argv)
 	if (prof_nstacks(p) == 0) {
 		cli_err("collapse", "no stacks found in the input");
 		goto out;
+	}
+	if (fold_recursion) {	/* a;b;b;b;c -> a;b;c, as stackcollapse-recursive.pl */
+		struct profile *q = prof_new();
+		if (!q || prof_fold_recursion(q, p)) {
+			prof_free(q);
+			cli_err("collapse", "out of memory");
+			goto out;
+		}
+		cli_print_diags("collapse", q);
+		prof_free(p);
+		p = q;
 	}
 	/* collapse folds: a graph is `render`'s (an .svg name still gets folded text) */
 	if (cli_out_is_graph(out_kind)) {

@@ -34,6 +34,8 @@ static const struct cmd cmds[] = {
 	  "      --output-format F  folded, pprof or speedscope (default: by the extension of\n"
 	  "                       -o: .pb.gz .pprof .pb, .speedscope.json; else folded)\n"
 	  "      --sample-type T  pprof input: the value to fold (default: cpu, else the first)\n"
+	  "      --collapse-recursion  fold consecutive repeats of a frame into one (a;b;b;c ->\n"
+	  "                       a;b;c), as stackcollapse-recursive.pl does\n"
 	  "      --pid            include the PID with process names (perf)\n"
 	  "      --tid            include the PID and TID with process names (perf)\n"
 	  "      --kernel         annotate kernel frames with _[k]\n"

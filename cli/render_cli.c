@@ -9,6 +9,7 @@ enum {
 	R_TITLE = RENDER_OPT_BASE, R_SUBTITLE, R_WIDTH, R_HEIGHT, R_MINWIDTH, R_FONTTYPE,
 	R_FONTSIZE, R_FONTWIDTH, R_COUNTNAME, R_NAMETYPE, R_NAMEATTR, R_TOTAL, R_FACTOR, R_COLORS,
 	R_BGCOLORS, R_HASH, R_RANDOM, R_CP, R_REVERSE, R_INVERTED, R_FLAMECHART, R_NEGATE, R_NOTES,
+	R_COLLAPSE_RECURSION,
 	R_ENCODING, R_PALETTE_FILE,
 };
 
@@ -34,6 +35,7 @@ static const struct option render_options[RENDER_NOPTIONS] = {
 	{ "reverse", no_argument, NULL, R_REVERSE },
 	{ "inverted", no_argument, NULL, R_INVERTED },
 	{ "flamechart", no_argument, NULL, R_FLAMECHART },
+	{ "collapse-recursion", no_argument, NULL, R_COLLAPSE_RECURSION },
 	{ "negate", no_argument, NULL, R_NEGATE },
 	{ "notes", required_argument, NULL, R_NOTES },
 	{ "encoding", required_argument, NULL, R_ENCODING },
@@ -124,6 +126,7 @@ const char *render_option_set(struct render_opts *o, int code, const char *arg)
 	case R_REVERSE: o->reverse = true; break;
 	case R_INVERTED: o->inverted = true; break;
 	case R_FLAMECHART: o->flamechart = true; break;
+	case R_COLLAPSE_RECURSION: o->collapse_recursion = true; break;
 	case R_NEGATE: o->negate = true; break;
 	case R_NOTES: o->notes = arg; break;
 	case R_ENCODING: break;	/* flamegraph.pl's --encoding: scorch always writes UTF-8 */

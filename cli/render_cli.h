@@ -7,7 +7,7 @@
 
 #include "render.h"
 
-#define RENDER_NOPTIONS 25
+#define RENDER_NOPTIONS 26
 #define RENDER_OPT_BASE 1000	/* getopt values of the render options */
 
 #define RENDER_OPTIONS_HELP \
@@ -34,6 +34,7 @@
 	"      --reverse        reverse stacks (merge from the leaves)\n" \
 	"      --inverted       icicle graph (root at the top)\n" \
 	"      --flamechart     flame chart: stacks in input order, not merged\n" \
+	"      --collapse-recursion  a;b;b;b;c drawn as a;b;c (stackcollapse-recursive.pl)\n" \
 	"      --negate         switch differential colours (blue for growth)\n" \
 	"      --notes TEXT     a note embedded in the SVG\n"
 

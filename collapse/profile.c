@@ -508,6 +508,68 @@ void prof_reset_counts(struct profile *p)
 		memset(p->stack_index.slots, 0, p->stack_index.cap * sizeof(uint32_t));
 }
 
+/* one stack (or sequence entry) of src into dst with its repeats folded */
+static int add_folded(struct profile *dst, const struct profile *src, const struct prof_stack *s,
+		      const uint32_t *map, uint32_t empty, uint64_t icount, double count,
+		      double before, uint32_t **buf, size_t *cap)
+{
+	if (grow((void **)buf, cap, s->depth + 1, sizeof(uint32_t)))
+		return -ENOMEM;
+	const uint32_t *f = src->pool + s->frames_off;
+	uint32_t n = 0, last = empty;	/* Perl's $last starts as "": a leading "" goes too */
+	for (uint32_t d = 0; d < s->depth; d++)
+		if (f[d] != last)
+			(*buf)[n++] = last = f[d];
+	for (uint32_t d = 0; d < n; d++)
+		(*buf)[d] = map[(*buf)[d]];
+	int err;
+	if (src->differential)
+		err = prof_add_diff(dst, *buf, n, before, count);
+	else if (src->fractional)
+		err = prof_add_f(dst, *buf, n, count);
+	else
+		err = prof_add(dst, *buf, n, icount);
+	return err == -EOVERFLOW ? prof_diag_overflow(dst, "recursion", 0) : err;
+}
+
+int prof_fold_recursion(struct profile *dst, const struct profile *src)
+{
+	uint32_t *map = malloc((src->nframes ? src->nframes : 1) * sizeof(uint32_t));
+	uint32_t *buf = NULL, empty = UINT32_MAX;
+	size_t buf_cap = 0;
+	int err = 0;
+	if (!map)
+		return -ENOMEM;
+	for (size_t i = 0; i < src->nframes; i++) {
+		int64_t id = prof_intern(dst, src->frames[i].name, src->frames[i].len);
+		if (id < 0) {
+			err = (int)id;
+			goto out;
+		}
+		map[i] = (uint32_t)id;
+		if (!src->frames[i].len)
+			empty = (uint32_t)i;
+	}
+	if (src->keep_order) {	/* a flame chart keeps its time order */
+		for (size_t i = 0; i < src->nseq && !err; i++)
+			err = add_folded(dst, src, &src->stacks[src->seq[i].stack], map, empty,
+					 src->seq[i].count >= 1.8e19 ? UINT64_MAX
+					 : src->seq[i].count > 0 ? (uint64_t)src->seq[i].count : 0,
+					 src->seq[i].count,
+					 src->seq[i].before, &buf, &buf_cap);
+	} else {
+		for (size_t i = 0; i < src->nstacks && !err; i++) {
+			const struct prof_stack *s = &src->stacks[i];
+			err = add_folded(dst, src, s, map, empty, s->count, s->fcount, s->before,
+					 &buf, &buf_cap);
+		}
+	}
+out:
+	free(map);
+	free(buf);
+	return err;
+}
+
 int prof_merge(struct profile *dst, const struct profile *src)
 {
 	uint32_t *map = malloc((src->nframes ? src->nframes : 1) * sizeof(uint32_t));

@@ -93,6 +93,10 @@ uint32_t prof_used_frames(const struct profile *p, uint32_t *ids, uint32_t *orde
 /* Forgets every stack and count, keeping the interned frames (their ids stay valid): the
  * next interval of a continuous recording starts empty. */
 void prof_reset_counts(struct profile *p);
+/* Adds every stack of src into dst with consecutive repeats of a frame folded into one
+ * (a;b;b;b;c -> a;b;c), as stackcollapse-recursive.pl does (a leading empty frame goes too);
+ * a kept order stays (dst must keep order too). */
+int prof_fold_recursion(struct profile *dst, const struct profile *src);
 /* Adds every stack of src into dst (frames are re-interned). */
 int prof_merge(struct profile *dst, const struct profile *src);
 

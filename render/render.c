@@ -59,8 +59,25 @@ int render_file(const struct profile *p, const struct render_opts *o, const char
 		snprintf(err, errlen, "no stack counts found");
 		return -ENODATA;
 	}
-	if ((ret = flame_build(&t, p, o))) {
+	struct profile *folded = NULL;	/* --collapse-recursion: the profile drawn instead */
+	if (o->collapse_recursion) {
+		if (!(folded = prof_new())) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		if (o->flamechart)
+			prof_keep_order(folded);
+		if ((ret = prof_fold_recursion(folded, p))) {
+			snprintf(err, errlen, "%s", strerror(-ret));
+			prof_free(folded);
+			return ret;
+		}
+		p = folded;
+	}
+	ret = flame_build(&t, p, o);
+	if (ret) {
 		snprintf(err, errlen, "%s", strerror(-ret));
+		prof_free(folded);
 		return ret;
 	}
 	struct atomic_out out;
@@ -83,5 +100,6 @@ int render_file(const struct profile *p, const struct render_opts *o, const char
 		snprintf(err, errlen, "%s: %s", to_stdout ? "<stdout>" : path, strerror(-ret));
 done:
 	flame_free(&t);
+	prof_free(folded);	/* after the tree, which names frames through it */
 	return ret;
 }

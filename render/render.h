@@ -36,6 +36,7 @@ struct render_opts {
 	bool reverse;			/* --reverse */
 	bool inverted;			/* --inverted: icicle */
 	bool flamechart;		/* --flamechart: time order, no merge */
+	bool collapse_recursion;	/* consecutive repeats of a frame drawn as one */
 	bool negate;			/* --negate: switch differential hues */
 	const char *notes;		/* --notes */
 	enum render_format format;	/* RENDER_AUTO: by output extension, SVG by default */
