@@ -33,14 +33,31 @@ static const char check_help[] =
 
 enum { C_THRESHOLD = 256, C_ALPHA, C_MIN_SAMPLES, C_TOP, C_JSON, C_SVG };
 
-static void md_escape(FILE *f, const char *s)
+/* A function name as a markdown code span, read as it is in a plain CI log too
+ * (`gamma_mid`, not gamma\_mid): fenced by one backtick more than its longest run of them,
+ * padded when it starts or ends with one; '|' stays escaped (a table cell ends at it). */
+static void md_code(FILE *f, const char *s)
 {
+	size_t run = 0, longest = 0, n = strlen(s);
+	for (const char *p = s; *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	bool pad = n && (s[0] == '`' || s[n - 1] == '`');
+	for (size_t i = 0; i <= longest; i++)
+		fputc('`', f);
+	if (pad)
+		fputc(' ', f);
 	for (; *s; s++) {
-		if (*s == '|' || *s == '`' || *s == '*' || *s == '_' || *s == '<' || *s == '>' ||
-		    *s == '[' || *s == ']' || *s == '\\')
+		if (*s == '|')
 			fputc('\\', f);
 		fputc((unsigned char)*s < 0x20 ? ' ' : *s, f);
 	}
+	if (pad)
+		fputc(' ', f);
+	for (size_t i = 0; i <= longest; i++)
+		fputc('`', f);
 }
 
 static void json_str(FILE *f, const char *s)
@@ -60,7 +77,7 @@ static void md_table(FILE *f, const struct profile *d, const struct check_result
 			fputs("| function | share | baseline % | current % | change (points) | z |\n"
 			      "|---|---|---:|---:|---:|---:|\n", f);
 		fputs("| ", f);
-		md_escape(f, prof_frame_name(d, c->frame));
+		md_code(f, prof_frame_name(d, c->frame));
 		fprintf(f, " | %s | %.2f | %.2f | %+.2f | %+.1f |\n",
 			c->kind == DIFF_SELF ? "self" : "inclusive", c->base_pct, c->cur_pct,
 			c->change_pts, c->z);

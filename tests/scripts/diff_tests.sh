@@ -68,7 +68,13 @@ grep -q "^## scorch check: OK" "$tmp/md" && ok || bad "OK summary: $(cat "$tmp/m
 awk '{ if ($1 == "app;main;f3") $2 = 3000; print }' "$tmp/base" > "$tmp/slow"
 "$S" check "$tmp/base" "$tmp/slow" --svg "$tmp/check.svg" > "$tmp/md"; rc=$?
 [ $rc = 1 ] && ok || bad "regression: exit $rc"
-grep -q "^## scorch check: REGRESSION" "$tmp/md" && grep -qE '^\| f3 \| (self|inclusive) \| ' "$tmp/md" && ok || bad "summary names f3: $(cat "$tmp/md")"
+grep -q "^## scorch check: REGRESSION" "$tmp/md" && grep -qE '^\| `f3` \| (self|inclusive) \| ' "$tmp/md" && ok || bad "summary names f3: $(cat "$tmp/md")"
+# names are code spans, as a plain log reads them: `gamma_mid`, `a|b` escaped, `x``y` fenced
+awk '{ sub(/f3/, "gamma_mid"); sub(/f4 /, "a|b "); sub(/f5 /, "x``y "); print }' "$tmp/base" > "$tmp/nb"
+awk '{ if ($1 == "app;main;gamma_mid" || $1 == "app;main;a|b" || $1 == "app;main;x``y") $2 = 3000; print }' "$tmp/nb" > "$tmp/ns"
+"$S" check "$tmp/nb" "$tmp/ns" > "$tmp/md2"
+grep -qF '| `gamma_mid` |' "$tmp/md2" && grep -qF '| `a\|b` |' "$tmp/md2" && grep -qF '| ```x``y``` |' "$tmp/md2" &&
+  ok || bad "code spans: $(cat "$tmp/md2")"
 [ -s "$tmp/check.svg" ] && xmllint --noout "$tmp/check.svg" && ok || bad "--svg"
 "$S" check --json "$tmp/base" "$tmp/slow" > "$tmp/j"; [ $? = 1 ] && ok || bad "json exit"
 python3 - "$tmp/j" <<'PY' && ok || bad "JSON: $(cat "$tmp/j")"
