@@ -1,6 +1,7 @@
 // Real-browser test of scorch's SVG: Debian's chromium driven by playwright-core. Renders a
 // folded profile with the real `scorch render`, opens the SVG as a file, clicks a frame, checks
 // the zoom, resets with Escape, searches through ?s= and Ctrl-F, reopens a zoom from the URL,
+// follows the system's dark mode,
 // and fails on any page or console error.
 //   node flame.test.js SCORCH FOLDED
 "use strict";
@@ -144,6 +145,23 @@ function expectedMatch(re) {
 	const det = await page.evaluate(() => document.getElementById("details").textContent);
 	check(det === "Function: " + fr_title(), "details line: " + det);
 	function fr_title() { return fr[target].title; }
+
+	// dark mode follows the system (prefers-color-scheme): a dark background, light text
+	// around the graph, the frames' own colours and dark labels kept
+	const look = () => page.evaluate(() => {
+		const cs = (el) => getComputedStyle(el).fill;
+		return { bg: cs(document.getElementById("background")),
+			 title: cs(document.getElementById("title")),
+			 frame: cs(document.querySelector("#frames > g > rect")),
+			 label: cs(document.querySelector("#frames > g > text") || document.body) };
+	});
+	const light = await look();
+	await page.emulateMedia({ colorScheme: "dark" });
+	const dark = await look();
+	check(light.bg.startsWith("url(") && dark.bg === "rgb(28, 28, 33)", `dark background: ${light.bg} -> ${dark.bg}`);
+	check(light.title === "rgb(0, 0, 0)" && dark.title === "rgb(230, 230, 230)", `dark title: ${light.title} -> ${dark.title}`);
+	check(dark.frame === light.frame && dark.label === light.label, `frames unchanged: ${JSON.stringify([light, dark])}`);
+	await page.emulateMedia({ colorScheme: "light" });
 
 	check(errors.length === 0, "no page errors: " + errors.join("; "));
 	await browser.close();
