@@ -261,6 +261,27 @@ int64_t prof_module(struct profile *p, const char *path, size_t len, const char 
 	return (int64_t)p->nmodules - 1;
 }
 
+int64_t prof_module_find(struct profile *p, const char *path, size_t len)
+{
+	ssize_t clean = clean_name(p, path, len);
+	if (clean < 0)
+		return clean;
+	if (clean) {
+		path = p->clean;
+		len = (size_t)clean;
+	}
+	size_t slot = 0;
+	long i = htab_find_name(&p->module_index, p->modules, sizeof(*p->modules), path, len, &slot);
+	return i >= 0 ? i : -ENOENT;
+}
+
+int prof_module_set_build_id(struct profile *p, uint32_t module, const char *build_id)
+{
+	if (module >= p->nmodules || p->modules[module].build_id)
+		return 0;
+	return (p->modules[module].build_id = strdup(build_id)) ? 0 : -ENOMEM;
+}
+
 void prof_frame_set_module(struct profile *p, uint32_t frame, uint32_t module)
 {
 	if (frame < p->nframes && module < p->nmodules && !p->frames[frame].module)

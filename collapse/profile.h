@@ -46,6 +46,9 @@ size_t prof_nframes(const struct profile *p);
  * is interned by its path (sanitized like a name), with its build id (hex) if known; a frame
  * takes the first module it is seen in (a name in two binaries keeps the first). */
 int64_t prof_module(struct profile *p, const char *path, size_t len, const char *build_id);
+/* The module of path, or -ENOENT; a build id set once it is known (the first one stays). */
+int64_t prof_module_find(struct profile *p, const char *path, size_t len);
+int prof_module_set_build_id(struct profile *p, uint32_t module, const char *build_id);
 void prof_frame_set_module(struct profile *p, uint32_t frame, uint32_t module);
 bool prof_frame_module(const struct profile *p, uint32_t frame, uint32_t *module);
 const char *prof_module_path(const struct profile *p, uint32_t module);

@@ -485,7 +485,8 @@ int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *sto
 		}
 		if (interval_due) {
 			/* everything read so far is in the profile: the interval is complete */
-			if ((ret = s->on_interval(s->interval_arg)))
+			if ((ret = sym_build_ids(s->sym, s->p)) ||
+			    (ret = s->on_interval(s->interval_arg)))
 				break;
 			next_interval += s->interval_s;
 			if (next_interval <= t)	/* fell behind: the next boundary from now */
@@ -699,6 +700,8 @@ int smp_collect(struct smp_session *s, struct smp_stats *st, char *err, size_t e
 	st->unwind_us = s->dw.unwind_us;
 	st->processes = unique_u32(s->tgids, s->ntgids);
 	st->unique_stacks = prof_nstacks(s->p);
+	if (!ret)
+		ret = sym_build_ids(s->sym, s->p);	/* after sampling: off its path */
 	if (ret)
 		snprintf(err, errlen, "reading the samples: %s", strerror(-ret));
 	return ret;

@@ -16,6 +16,7 @@
 #include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -479,6 +480,47 @@ int sym_open_module_file(uint32_t pid, const char *path, dev_t dev, ino_t ino, u
 	return fd;
 }
 
+/* The build id of the mapped file (pprof's mappings), as hex, or NULL. Read through a file
+ * of its own, and only by sym_build_ids, off the sampling path: reading it when a module is
+ * first seen slowed a new process's first samples enough that the cached and the reference
+ * unwinder saw its image at different moments (unwind_cache-vs-libdw, 1 run in 5). */
+static char *build_id_hex(uint32_t pid, const char *path, dev_t dev, ino_t ino, uint64_t start,
+			  uint64_t end)
+{
+	int fd = sym_open_module_file(pid, path, dev, ino, start, end);
+	if (fd < 0)
+		return NULL;
+	char *hex = NULL;
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	const void *bits;
+	ssize_t n = elf ? dwelf_elf_gnu_build_id(elf, &bits) : -1;
+	if (n > 0 && (hex = malloc((size_t)n * 2 + 1)))
+		for (ssize_t i = 0; i < n; i++)
+			sprintf(hex + 2 * i, "%02x", ((const unsigned char *)bits)[i]);
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return hex;
+}
+
+int sym_build_ids(struct sym_session *s, struct profile *p)
+{
+	for (size_t i = 0; i < s->nmods; i++) {
+		struct module *m = s->mods[i];
+		if (!m->build_id_read && m->mod) {
+			m->build_id_read = true;
+			m->build_id = build_id_hex(m->open_pid, m->path, m->dev, m->ino, m->open_start,
+						   m->open_end);
+		}
+		if (!m->build_id)
+			continue;
+		int64_t mid = prof_module_find(p, m->path, strlen(m->path));
+		if (mid >= 0 && prof_module_set_build_id(p, (uint32_t)mid, m->build_id))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static struct module *module_get(struct sym_session *s, uint32_t pid, dev_t dev, ino_t ino,
 				 const char *path, uint64_t start, uint64_t end)
 {
@@ -512,12 +554,9 @@ static struct module *module_get(struct sym_session *s, uint32_t pid, dev_t dev,
 		else
 			close(fd);
 	}
-	const unsigned char *bits;
-	GElf_Addr bid_vaddr;
-	int bid_len = m->mod ? dwfl_module_build_id(m->mod, &bits, &bid_vaddr) : 0;
-	if (bid_len > 0 && (m->build_id = malloc((size_t)bid_len * 2 + 1)))
-		for (int i = 0; i < bid_len; i++)
-			sprintf(m->build_id + 2 * i, "%02x", bits[i]);
+	m->open_pid = pid;
+	m->open_start = start;
+	m->open_end = end;
 	if (m->mod) {
 		GElf_Addr bias;
 		Elf *elf = dwfl_module_getelf(m->mod, &bias);
@@ -890,7 +929,7 @@ static int user_frame(struct sym_session *s, struct profile *p, struct proc *pr,
 	*off = start;
 	*cnt = (uint32_t)(s->pool_len - start);
 	if (m) {	/* the binary these frames come from: pprof's mapping */
-		int64_t mid = prof_module(p, m->path, strlen(m->path), m->build_id);
+		int64_t mid = prof_module(p, m->path, strlen(m->path), NULL);
 		if (mid < 0)
 			return (int)mid;
 		for (size_t i = start; i < s->pool_len; i++)

@@ -25,6 +25,10 @@ struct sym_opts {
 
 struct sym_session;
 
+/* Fills in the build ids of the binaries p's frames come from (pprof's mappings): read once
+ * per binary, after the samples that need them, never on the sampling path. 0 or -ENOMEM. */
+int sym_build_ids(struct sym_session *s, struct profile *p);
+
 int sym_open(struct sym_session **out, const struct sym_opts *o);
 void sym_close(struct sym_session *s);
 

@@ -40,6 +40,9 @@ struct module {
 	char *path;
 	char *base;		/* basename, for [module] frames */
 	char *build_id;		/* hex (.note.gnu.build-id), or NULL */
+	bool build_id_read;	/* sym_build_ids has looked (once, after sampling) */
+	uint32_t open_pid;	/* how it was opened, to open it again for its build id */
+	uint64_t open_start, open_end;
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	struct load_seg *segs;
