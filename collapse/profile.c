@@ -529,9 +529,10 @@ void prof_reset_counts(struct profile *p)
 		memset(p->stack_index.slots, 0, p->stack_index.cap * sizeof(uint32_t));
 }
 
-/* one stack (or sequence entry) of src into dst with its repeats folded */
-static int add_folded(struct profile *dst, const struct profile *src, const struct prof_stack *s,
-		      const uint32_t *map, uint32_t empty, uint64_t icount, double count,
+/* one stack (or sequence entry) of src into dst, its frames re-interned (map), with
+ * consecutive repeats folded when fold is set */
+static int add_copied(struct profile *dst, const struct profile *src, const struct prof_stack *s,
+		      const uint32_t *map, bool fold, uint32_t empty, uint64_t icount, double count,
 		      double before, uint32_t **buf, size_t *cap)
 {
 	if (grow((void **)buf, cap, s->depth + 1, sizeof(uint32_t)))
@@ -539,7 +540,7 @@ static int add_folded(struct profile *dst, const struct profile *src, const stru
 	const uint32_t *f = src->pool + s->frames_off;
 	uint32_t n = 0, last = empty;	/* Perl's $last starts as "": a leading "" goes too */
 	for (uint32_t d = 0; d < s->depth; d++)
-		if (f[d] != last)
+		if (!fold || f[d] != last)
 			(*buf)[n++] = last = f[d];
 	for (uint32_t d = 0; d < n; d++)
 		(*buf)[d] = map[(*buf)[d]];
@@ -550,10 +551,11 @@ static int add_folded(struct profile *dst, const struct profile *src, const stru
 		err = prof_add_f(dst, *buf, n, count);
 	else
 		err = prof_add(dst, *buf, n, icount);
-	return err == -EOVERFLOW ? prof_diag_overflow(dst, "recursion", 0) : err;
+	return err == -EOVERFLOW ? prof_diag_overflow(dst, fold ? "recursion" : "merge", 0) : err;
 }
 
-int prof_fold_recursion(struct profile *dst, const struct profile *src)
+/* every stack of src into dst (in src's kept order when both keep one), folded or not */
+static int copy_stacks(struct profile *dst, const struct profile *src, bool fold)
 {
 	uint32_t *map = malloc((src->nframes ? src->nframes : 1) * sizeof(uint32_t));
 	uint32_t *buf = NULL, empty = UINT32_MAX;
@@ -571,17 +573,17 @@ int prof_fold_recursion(struct profile *dst, const struct profile *src)
 		if (!src->frames[i].len)
 			empty = (uint32_t)i;
 	}
-	if (src->keep_order) {	/* a flame chart keeps its time order */
-		for (size_t i = 0; i < src->nseq && !err; i++)
-			err = add_folded(dst, src, &src->stacks[src->seq[i].stack], map, empty,
-					 src->seq[i].count >= 1.8e19 ? UINT64_MAX
-					 : src->seq[i].count > 0 ? (uint64_t)src->seq[i].count : 0,
-					 src->seq[i].count,
+	if (src->keep_order && dst->keep_order) {	/* a flame chart keeps its time order */
+		for (size_t i = 0; i < src->nseq && !err; i++) {
+			double c = src->seq[i].count;
+			err = add_copied(dst, src, &src->stacks[src->seq[i].stack], map, fold, empty,
+					 c >= 1.8e19 ? UINT64_MAX : c > 0 ? (uint64_t)c : 0, c,
 					 src->seq[i].before, &buf, &buf_cap);
+		}
 	} else {
 		for (size_t i = 0; i < src->nstacks && !err; i++) {
 			const struct prof_stack *s = &src->stacks[i];
-			err = add_folded(dst, src, s, map, empty, s->count, s->fcount, s->before,
+			err = add_copied(dst, src, s, map, fold, empty, s->count, s->fcount, s->before,
 					 &buf, &buf_cap);
 		}
 	}
@@ -591,43 +593,14 @@ out:
 	return err;
 }
 
+int prof_fold_recursion(struct profile *dst, const struct profile *src)
+{
+	return copy_stacks(dst, src, true);
+}
+
 int prof_merge(struct profile *dst, const struct profile *src)
 {
-	uint32_t *map = malloc((src->nframes ? src->nframes : 1) * sizeof(uint32_t));
-	uint32_t *buf = NULL;
-	size_t buf_cap = 0;
-	int err = 0;
-	if (!map)
-		return -ENOMEM;
-	for (size_t i = 0; i < src->nframes; i++) {
-		int64_t id = prof_intern(dst, src->frames[i].name, src->frames[i].len);
-		if (id < 0) {
-			err = (int)id;
-			goto out;
-		}
-		map[i] = (uint32_t)id;
-	}
-	for (size_t i = 0; i < src->nstacks; i++) {
-		const struct prof_stack *s = &src->stacks[i];
-		if ((err = grow((void **)&buf, &buf_cap, s->depth + 1, sizeof(uint32_t))))
-			goto out;
-		for (uint32_t d = 0; d < s->depth; d++)
-			buf[d] = map[src->pool[s->frames_off + d]];
-		if (src->differential)
-			err = prof_add_diff(dst, buf, s->depth, s->before, s->fcount);
-		else if (src->fractional)
-			err = prof_add_f(dst, buf, s->depth, s->fcount);
-		else
-			err = prof_add(dst, buf, s->depth, s->count);
-		if (err == -EOVERFLOW)
-			err = prof_diag_overflow(dst, "merge", 0);
-		if (err)
-			goto out;
-	}
-out:
-	free(map);
-	free(buf);
-	return err;
+	return copy_stacks(dst, src, false);
 }
 
 /* strcmp order of the folded text "f0;f1;...": walk both stacks as one virtual string each. */
