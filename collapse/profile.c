@@ -230,18 +230,27 @@ int64_t prof_intern(struct profile *p, const char *name, size_t len)
 	return id;
 }
 
-int64_t prof_module(struct profile *p, const char *path, size_t len, const char *build_id)
+/* the module of path (sanitized into *path, *len: paths come from outside too), or -ENOENT
+ * with *slot where it goes */
+static int64_t module_lookup(struct profile *p, const char **path, size_t *len, size_t *slot)
 {
-	ssize_t clean = clean_name(p, path, len);	/* paths come from outside too */
+	ssize_t clean = clean_name(p, *path, *len);
 	if (clean < 0)
 		return clean;
 	if (clean) {
-		path = p->clean;
-		len = (size_t)clean;
+		*path = p->clean;
+		*len = (size_t)clean;
 	}
+	long i = htab_find_name(&p->module_index, p->modules, sizeof(*p->modules), *path, *len,
+				slot);
+	return i >= 0 ? i : -ENOENT;
+}
+
+int64_t prof_module(struct profile *p, const char *path, size_t len, const char *build_id)
+{
 	size_t slot = 0;
-	long i = htab_find_name(&p->module_index, p->modules, sizeof(*p->modules), path, len, &slot);
-	if (i >= 0)
+	int64_t i = module_lookup(p, &path, &len, &slot);
+	if (i != -ENOENT)
 		return i;
 	if (p->nmodules >= UINT32_MAX - 1 ||
 	    grow((void **)&p->modules, &p->modules_cap, p->nmodules + 1, sizeof(*p->modules)))
@@ -263,16 +272,8 @@ int64_t prof_module(struct profile *p, const char *path, size_t len, const char 
 
 int64_t prof_module_find(struct profile *p, const char *path, size_t len)
 {
-	ssize_t clean = clean_name(p, path, len);
-	if (clean < 0)
-		return clean;
-	if (clean) {
-		path = p->clean;
-		len = (size_t)clean;
-	}
 	size_t slot = 0;
-	long i = htab_find_name(&p->module_index, p->modules, sizeof(*p->modules), path, len, &slot);
-	return i >= 0 ? i : -ENOENT;
+	return module_lookup(p, &path, &len, &slot);
 }
 
 int prof_module_set_build_id(struct profile *p, uint32_t module, const char *build_id)
