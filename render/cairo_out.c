@@ -67,11 +67,9 @@ static size_t fit_label(cairo_t *cr, const char *name, size_t n, size_t chars, d
 /* s, sanitized, centred on x */
 static int centered(cairo_t *cr, const char *s, double x, double y)
 {
-	size_t len = strlen(s);
-	char *buf = malloc(len * 3 + 4);	/* at most 3 bytes (U+FFFD) per input byte */
+	char *buf = text_sanitized(s, strlen(s), NULL);
 	if (!buf)
 		return -ENOMEM;
-	buf[text_sanitize(s, len, buf, len * 3 + 4, NULL)] = '\0';
 	cairo_text_extents_t ext;
 	cairo_text_extents(cr, buf, &ext);
 	cairo_move_to(cr, x - ext.x_advance / 2, y);

@@ -43,22 +43,12 @@ void flame_rect(const struct flame_geom *g, const struct flame_tree *t, const st
 	}
 }
 
-/* text_sanitize writes at most 3 bytes per input byte (U+FFFD for an invalid one) */
-static char *sanitized(const char *s, size_t len, size_t *out_len, size_t *chars)
-{
-	char *out = malloc(len * 3 + 4);
-	if (out)
-		out[*out_len = text_sanitize(s, len, out, len * 3 + 4, chars)] = '\0';
-	return out;
-}
-
 int frame_ctx_init(struct frame_ctx *c, const struct flame_tree *t, const struct render_opts *o)
 {
 	memset(c, 0, sizeof(*c));
 	c->t = t;
 	c->o = o;
-	size_t n;
-	c->countname = sanitized(o->countname, strlen(o->countname), &n, NULL);
+	c->countname = text_sanitized(o->countname, strlen(o->countname), NULL);
 	return c->countname ? 0 : -ENOMEM;
 }
 

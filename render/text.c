@@ -118,13 +118,25 @@ void text_xml_content(FILE *f, const char *s, size_t n)
 	fwrite(s + start, 1, n - start, f);
 }
 
+char *text_sanitized(const char *s, size_t len, size_t *out_len)
+{
+	char *out = malloc(len * 3 + 4);	/* at most 3 bytes (U+FFFD) per input byte */
+	if (out) {
+		size_t n = text_sanitize(s, len, out, len * 3 + 4, NULL);
+		out[n] = '\0';
+		if (out_len)
+			*out_len = n;
+	}
+	return out;
+}
+
 void text_xml_str(FILE *f, const char *s)
 {
-	size_t len = strlen(s);
-	char *buf = malloc(len * 3 + 4);	/* at most 3 bytes (U+FFFD) per input byte */
+	size_t n;
+	char *buf = text_sanitized(s, strlen(s), &n);
 	if (!buf)
 		return;
-	text_xml(f, buf, text_sanitize(s, len, buf, len * 3 + 4, NULL));
+	text_xml(f, buf, n);
 	free(buf);
 }
 

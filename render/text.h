@@ -10,6 +10,9 @@
  * control character becomes U+FFFD); stops before overflowing cap (cap >= 4). Returns bytes
  * written; *chars receives the number of characters. */
 size_t text_sanitize(const char *in, size_t n, char *out, size_t cap, size_t *chars);
+/* s[0..len) sanitized into a new NUL-terminated string (caller frees; NULL on ENOMEM), its
+ * length in *out_len if given: room for the worst case (3 bytes a byte) is made once, here. */
+char *text_sanitized(const char *s, size_t len, size_t *out_len);
 /* Bytes of the first `chars` characters of valid UTF-8 s. */
 size_t text_prefix_bytes(const char *s, size_t n, size_t chars);
 /* flamegraph.pl's label: the name when it fits in max_chars, else its first max_chars - 2
