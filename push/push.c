@@ -180,11 +180,11 @@ static int parse_url(struct pusher *pu, const char *url, char *err, size_t errle
 
 /* ---- one interval's payload ---- */
 
-static const struct profile *sort_p;
-static int cmp_count_desc(const void *a, const void *b)
+static int cmp_count_desc(const void *a, const void *b, void *ctx)
 {
-	const struct prof_stack *x = prof_stack(sort_p, *(const uint32_t *)a),
-				*y = prof_stack(sort_p, *(const uint32_t *)b);
+	const struct profile *p = ctx;
+	const struct prof_stack *x = prof_stack(p, *(const uint32_t *)a),
+				*y = prof_stack(p, *(const uint32_t *)b);
 	if (x->count != y->count)
 		return x->count < y->count ? 1 : -1;
 	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
@@ -220,8 +220,7 @@ static struct profile *limited(struct pusher *pu, const struct profile *p)
 			order[n++] = (uint32_t)i;
 	size_t keep = n;
 	if (n > PUSH_MAX_STACKS) {
-		sort_p = p;	/* one thread builds payloads: the main one */
-		qsort(order, n, sizeof(*order), cmp_count_desc);
+		qsort_r(order, n, sizeof(*order), cmp_count_desc, (void *)p);
 		keep = PUSH_MAX_STACKS - 1;
 	}
 	int64_t cut_id = -1;
