@@ -29,6 +29,18 @@ const volatile bool inherit = true;	/* the process set follows forks (--no-inher
 const volatile __u32 filter_tid = 0;
 const volatile bool dwarf = false;
 const volatile __u32 stack_bytes = SCORCH_STACK_BYTES;
+const volatile bool runq_only = false;	/* perf events only measure the run queues */
+const volatile __u32 runq_layout = SMP_RUNQ_NONE;	/* enum smp_runq_layout, from user space */
+const volatile __u64 min_block_ns = 0;	/* --off-cpu: shorter blocks are not counted */
+
+/* the queue-length fields of struct cfs_rq before and after Linux 6.14 (CO-RE flavours: the
+ * one the running kernel has is relocated, the other never runs) */
+struct cfs_rq___queued {
+	unsigned int nr_queued;
+} __attribute__((preserve_access_index));
+struct cfs_rq___running {
+	unsigned int nr_running;
+} __attribute__((preserve_access_index));
 
 __u32 next_gen = 0;	/* process image generations, 1 up */
 
@@ -84,6 +96,21 @@ struct {
 	__uint(max_entries, 256 * 1024);	/* sized by user space for --call-graph dwarf */
 } events SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct runq_hist);
+	__uint(max_entries, 1);
+} runq SEC(".maps");
+
+/* --off-cpu: threads switched out, by thread id */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, __u32);
+	__type(value, struct offcpu_start);
+	__uint(max_entries, 65536);
+} offcpu_starts SEC(".maps");
+
 static __always_inline void count_error(__u32 slot)
 {
 	__u64 *v = bpf_map_lookup_elem(&errors, &slot);
@@ -100,6 +127,23 @@ static __always_inline void stack_error(long err, bool user)
 		count_error(base + 1);
 	else
 		count_error(base + 2);
+}
+
+/* n more on the key's count (a sample, or microseconds off the CPU) */
+static __always_inline void add_count(struct sample_key *key, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&counts, key);
+	if (v) {
+		__sync_fetch_and_add(v, n);
+	} else if (bpf_map_update_elem(&counts, key, &n, BPF_NOEXIST)) {
+		v = bpf_map_lookup_elem(&counts, key);	/* another CPU added it */
+		if (!v) {
+			count_error(SMP_ERR_COUNTS_FULL);
+			return;
+		}
+		__sync_fetch_and_add(v, n);
+	}
+	count_error(SMP_ERR_SAMPLES);
 }
 
 static __always_inline void announce(__u32 type, __u32 tgid, __u32 gen)
@@ -247,6 +291,41 @@ static __always_inline int send_sample(struct bpf_perf_event_data *ctx, struct t
 	return 0;
 }
 
+/* The run queue of this CPU at this sample, as runqlen.bt reads it (the current task's CFS
+ * queue minus itself) and whole (every runnable task but the running one). Every sample of
+ * the CPU counts, whatever the filters: the queue belongs to the CPU. */
+static __always_inline void count_runq(struct task_struct *task, bool idle)
+{
+	__u32 zero = 0, cfs = 0, all = 0;
+	struct runq_hist *h = bpf_map_lookup_elem(&runq, &zero);
+	if (!h)
+		return;
+	h->samples++;
+	if (idle)
+		h->idle++;
+	void *cq = BPF_CORE_READ(task, se.cfs_rq);
+	if (cq && runq_layout == SMP_RUNQ_NR_QUEUED &&
+	    bpf_core_field_exists(struct cfs_rq___queued, nr_queued))
+		cfs = BPF_CORE_READ((struct cfs_rq___queued *)cq, nr_queued);
+	else if (cq && runq_layout == SMP_RUNQ_NR_RUNNING &&
+		 bpf_core_field_exists(struct cfs_rq___running, nr_running))
+		cfs = BPF_CORE_READ((struct cfs_rq___running *)cq, nr_running);
+	cfs = cfs > 0 ? cfs - 1 : 0;
+	/* the CPU's run queue, through the task's CFS queue (with group scheduling; the
+	 * runqueues per-CPU symbol needs CONFIG_KALLSYMS_ALL, which kernels often lack) */
+	if (cq && bpf_core_field_exists(((struct cfs_rq *)0)->rq)) {
+		all = BPF_CORE_READ((struct cfs_rq *)cq, rq, nr_running);
+		if (!idle)	/* the running task is counted in nr_running, the idle task not */
+			all = all > 0 ? all - 1 : 0;
+	}
+	if (cfs >= SCORCH_RUNQ_BUCKETS)
+		cfs = SCORCH_RUNQ_BUCKETS - 1;
+	if (all >= SCORCH_RUNQ_BUCKETS)
+		all = SCORCH_RUNQ_BUCKETS - 1;
+	h->cfs[cfs]++;
+	h->rq[all]++;
+}
+
 SEC("perf_event")
 int do_sample(struct bpf_perf_event_data *ctx)
 {
@@ -254,7 +333,11 @@ int do_sample(struct bpf_perf_event_data *ctx)
 	__u32 tgid = id >> 32, pid = (__u32)id;
 	__u32 cpu = bpf_get_smp_processor_id();	/* -C: events are opened only on those CPUs */
 	struct sample_key key = {};
+	struct task_struct *task = bpf_get_current_task_btf();
 
+	count_runq(task, pid == 0);
+	if (runq_only)
+		return 0;
 	if (!include_idle && pid == 0)
 		return 0;
 	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
@@ -262,7 +345,6 @@ int do_sample(struct bpf_perf_event_data *ctx)
 	if (filter_tid && pid != filter_tid)
 		return 0;
 
-	struct task_struct *task = bpf_get_current_task_btf();
 	/* kernel threads have no user stack (and no memory map to read) */
 	bool user = !kernel_only && tgid && BPF_CORE_READ(task, mm) != NULL;
 	if (dwarf)
@@ -289,22 +371,56 @@ int do_sample(struct bpf_perf_event_data *ctx)
 		key.gen = image_gen(tgid);
 	}
 
-	__u64 *v = bpf_map_lookup_elem(&counts, &key);
-	if (v) {
-		__sync_fetch_and_add(v, 1);
-	} else {
-		__u64 one = 1;
-		if (bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST)) {
-			v = bpf_map_lookup_elem(&counts, &key);	/* another CPU added it */
-			if (v)
-				__sync_fetch_and_add(v, 1);
-			else {
-				count_error(SMP_ERR_COUNTS_FULL);
-				return 0;
-			}
+	add_count(&key, 1);
+	return 0;
+}
+
+/* --off-cpu: a thread leaves the CPU (prev, still current here: its stacks are the ones
+ * taken), another comes back (next: the time since it left is counted, in microseconds, on
+ * the stacks it left with). As for samples, the filters pick threads; the idle task never
+ * counts. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 ptid = BPF_CORE_READ(prev, pid), ptgid = BPF_CORE_READ(prev, tgid);
+	__u32 ntid = BPF_CORE_READ(next, pid);
+
+	if (ptid && (!filter_pids || bpf_map_lookup_elem(&pids, &ptgid)) &&
+	    (!filter_tid || ptid == filter_tid)) {
+		struct offcpu_start st = { .ts = now };
+		st.key.tgid = ptgid;
+		st.key.pid = per_thread ? ptid : 0;
+		st.key.cpu = per_cpu ? bpf_get_smp_processor_id() : 0;
+		BPF_CORE_READ_STR_INTO(&st.key.comm, prev, comm);
+		st.key.kern_stack_id = -1;
+		st.key.user_stack_id = -1;
+		if (!user_only) {
+			long sid = bpf_get_stackid(ctx, &stacks, 0);
+			if (sid < 0)
+				stack_error(sid, false);
+			st.key.kern_stack_id = (__s32)sid;
 		}
+		if (!kernel_only && BPF_CORE_READ(prev, mm) != NULL) {
+			long sid = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+			if (sid < 0)
+				stack_error(sid, true);
+			st.key.user_stack_id = (__s32)sid;
+			st.key.gen = image_gen(ptgid);
+		}
+		bpf_map_update_elem(&offcpu_starts, &ptid, &st, BPF_ANY);
 	}
-	count_error(SMP_ERR_SAMPLES);
+	if (!ntid)
+		return 0;
+	struct offcpu_start *st = bpf_map_lookup_elem(&offcpu_starts, &ntid);
+	if (!st)
+		return 0;
+	__u64 delta = now - st->ts;
+	if (delta >= min_block_ns && delta >= 1000) {
+		struct sample_key key = st->key;
+		add_count(&key, delta / 1000);
+	}
+	bpf_map_delete_elem(&offcpu_starts, &ntid);
 	return 0;
 }
 
@@ -327,6 +443,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	/* a thread's cached stack mapping goes with it (its TID may be reused elsewhere) */
 	__u32 tid = BPF_CORE_READ(p, pid);
 	bpf_map_delete_elem(&stack_vmas, &tid);
+	bpf_map_delete_elem(&offcpu_starts, &tid);
 	/* the last thread to go (whichever it is): the process is gone */
 	if (BPF_CORE_READ(p, signal, live.counter) == 0) {
 		__u32 tgid = BPF_CORE_READ(p, tgid);

@@ -87,5 +87,29 @@ struct smp_sample_event {
 #define SMP_SF_USER 1		/* the task has a user stack (regs valid) */
 #define SMP_SF_COPY_SHORT 2	/* stack[] ends before the top of the stack */
 
+/* Run queues, in every recording: at each sample, whether the CPU was idle and how many tasks
+ * waited for it. Two measures: runqlen.bt's (the sampled task's CFS queue, minus itself) and
+ * the whole run queue's (rq->nr_running, every scheduling class, minus the running task). One
+ * per-CPU value; lengths past the last bucket count in it. */
+#define SCORCH_RUNQ_BUCKETS 64
+struct runq_hist {
+	__u64 samples;
+	__u64 idle;		/* samples where the CPU ran its idle task */
+	__u64 cfs[SCORCH_RUNQ_BUCKETS];
+	__u64 rq[SCORCH_RUNQ_BUCKETS];
+};
+/* which field of struct cfs_rq counts its queued entities (chosen from the kernel's BTF) */
+enum smp_runq_layout {
+	SMP_RUNQ_NONE = 0,		/* neither: the CFS measure is not taken */
+	SMP_RUNQ_NR_QUEUED = 1,		/* cfs_rq.nr_queued (Linux 6.14 on) */
+	SMP_RUNQ_NR_RUNNING = 2,	/* cfs_rq.nr_running (before) */
+};
+
+/* --off-cpu: a thread switched out, waiting to run again (its counts key, stacks taken at the
+ * switch) */
+struct offcpu_start {
+	__u64 ts;
+	struct sample_key key;
+};
 
 #endif

@@ -17,6 +17,11 @@ int cmd_record(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_runqlen(int argc, char **argv);
+/* The run-queue lines of a recording's summary: per CPU busy %, queue mean and p99, and the
+ * verdict (layout: the cfs_rq field read, enum smp_runq_layout). */
+struct smp_runq;
+void runq_print_summary(const char *cmd, const struct smp_runq *r, size_t n, int layout);
 /* record and profile share one implementation; profile always renders. */
 int record_main(const char *cmd, int argc, char **argv, bool always_render);
 
@@ -45,6 +50,7 @@ struct cli_out_meta {
 	int64_t time_nanos, duration_nanos;
 	const char *name;	/* speedscope's profile name */
 	bool per_process;	/* speedscope: one profile per process (root frame) */
+	bool off_cpu_us;	/* counts are microseconds off the CPU (--off-cpu) */
 };
 /* Writes p as folded text, pprof or speedscope (not a graph) to path, atomically; prints
  * the error. Returns 0 or -1. */

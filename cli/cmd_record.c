@@ -38,7 +38,9 @@ static const char record_help[] =
 	"attached, recorded until it exits; scorch then exits with its status). Ctrl-C or SIGTERM\n"
 	"ends the recording cleanly and still writes the output. record writes folded stacks\n"
 	"(stdout, or OUT; OUT ending in .svg, .png or .pdf is rendered); profile always renders\n"
-	"(SVG on stdout without -o). Needs root, or CAP_BPF and CAP_PERFMON.\n"
+	"(SVG on stdout without -o). The summary on standard error ends with each CPU's busy\n"
+	"share and run queue (mean and p99 tasks waiting) and a verdict: saturated, busy or idle\n"
+	"(see `scorch runqlen`). Needs root, or CAP_BPF and CAP_PERFMON.\n"
 	"\n"
 	"  -o, --output FILE    folded stacks, or a graph for .svg .png .pdf, pprof for .pb.gz\n"
 	"                       .pprof, speedscope for .speedscope.json (atomically)\n"
@@ -62,6 +64,12 @@ static const char record_help[] =
 	"      --stack-bytes N  dwarf: user stack bytes copied per sample (8192, at most 65528)\n"
 	"      --stack-storage N  fp: stack map entries (16384)\n"
 	"      --event EVENT    cpu-clock (default) or cycles\n"
+	"      --off-cpu        off-CPU time instead of samples: at each context switch the\n"
+	"                       stacks a thread leaves the CPU with, weighted by the time until\n"
+	"                       it runs again (microseconds; blocked and preempted alike, the\n"
+	"                       idle task never); user stacks by frame pointers (-g fp); the\n"
+	"                       graph counts \"us\" in the io palette\n"
+	"      --min-block US   --off-cpu: leave out blocks shorter than US microseconds (1)\n"
 	"      --inline         inlined functions as frames (_[i]), from DWARF\n"
 	"      --addrs          keep the address of frames without a symbol\n"
 	"      --push URL       continuous: every interval's profile to a Pyroscope server\n"
@@ -78,7 +86,7 @@ static const char record_help[] =
 enum {
 	O_KERNEL_ONLY = 300, O_USER_ONLY, O_NO_IDLE, O_PER_PID, O_PER_THREAD, O_PER_CPU,
 	O_STACK_STORAGE, O_EVENT, O_INLINE, O_ADDRS, O_STACK_BYTES, O_NO_INHERIT, O_OUTPUT_FORMAT,
-	O_PUSH, O_PUSH_DIR, O_EVERY, O_APP, O_LABELS, O_PUSH_FORMAT,
+	O_PUSH, O_PUSH_DIR, O_EVERY, O_APP, O_LABELS, O_PUSH_FORMAT, O_OFF_CPU, O_MIN_BLOCK,
 };
 
 static double wall_s(void)
@@ -229,6 +237,8 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		{ "app", required_argument, NULL, O_APP },
 		{ "labels", required_argument, NULL, O_LABELS },
 		{ "push-format", required_argument, NULL, O_PUSH_FORMAT },
+		{ "off-cpu", no_argument, NULL, O_OFF_CPU },
+		{ "min-block", required_argument, NULL, O_MIN_BLOCK },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 	};
@@ -239,7 +249,7 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 	enum out_kind out_kind = OUT_AUTO;
 	struct push_cfg pcfg = { 0 };
 	double every = 10;
-	bool every_set = false;
+	bool every_set = false, graph_set = false, min_block_set = false;
 	double duration = 0;
 	bool quiet = false;
 	unsigned long v;
@@ -294,7 +304,15 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 				goto bad_value;
 			so.stack_storage = (unsigned)v;
 			break;
+		case O_OFF_CPU: so.off_cpu = true; break;
+		case O_MIN_BLOCK:
+			if (parse_uint(optarg, UINT64_MAX / 1000, &v))
+				goto bad_value;
+			so.min_block_us = v;
+			min_block_set = true;
+			break;
 		case 'g':
+			graph_set = true;
 			if (!strcmp(optarg, "dwarf"))
 				so.dwarf = true;
 			else if (!strcmp(optarg, "fp"))
@@ -352,6 +370,24 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		}
 		}
 	}
+	if (so.off_cpu) {
+		if (graph_set && so.dwarf) {
+			cli_err(cmd, "--off-cpu walks user stacks with frame pointers (-g fp): copying "
+				     "the stack for DWARF at every context switch would cost too much");
+			return EXIT_USAGE;
+		}
+		so.dwarf = false;
+		/* the graph's unit and flamegraph.pl's palette for it, unless asked otherwise */
+		struct render_opts dflt;
+		render_opts_init(&dflt);
+		if (ro.countname == dflt.countname)
+			ro.countname = "us";
+		if (ro.colors == dflt.colors)
+			ro.colors = "io";
+	} else if (min_block_set) {
+		cli_err(cmd, "--min-block goes with --off-cpu");
+		return EXIT_USAGE;
+	}
 	if (so.kernel_only && so.user_only) {
 		cli_err(cmd, "--kernel-only and --user-only exclude each other");
 		return EXIT_USAGE;
@@ -368,6 +404,10 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		return EXIT_USAGE;
 	}
 	bool pushing = pcfg.url || pcfg.dir;
+	if (pushing && so.off_cpu) {
+		cli_err(cmd, "--push and --push-dir send CPU profiles: not with --off-cpu");
+		return EXIT_USAGE;
+	}
 	if (!pushing && (pcfg.app || pcfg.labels || pcfg.folded || every_set)) {
 		cli_err(cmd, "--every, --app, --labels and --push-format go with --push or --push-dir");
 		return EXIT_USAGE;
@@ -495,10 +535,16 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		cli_err(cmd, "%s", err);
 		goto out;
 	}
-	cli_err(cmd, "%llu samples (%llu lost, %llu failed stacks), %zu processes, %zu stacks, "
-		"%.1f s at %u Hz", (unsigned long long)st.samples, (unsigned long long)st.lost,
-		(unsigned long long)st.failed_stacks, st.processes, st.unique_stacks, st.elapsed_s,
-		so.sample_hz);
+	if (so.off_cpu)
+		cli_err(cmd, "off-CPU: %llu blocks (%llu lost, %llu failed stacks), %.3f s blocked, "
+			"%zu processes, %zu stacks, %.1f s", (unsigned long long)st.samples,
+			(unsigned long long)st.lost, (unsigned long long)st.failed_stacks,
+			(double)prof_total(p) / 1e6, st.processes, st.unique_stacks, st.elapsed_s);
+	else
+		cli_err(cmd, "%llu samples (%llu lost, %llu failed stacks), %zu processes, %zu "
+			"stacks, %.1f s at %u Hz", (unsigned long long)st.samples,
+			(unsigned long long)st.lost, (unsigned long long)st.failed_stacks,
+			st.processes, st.unique_stacks, st.elapsed_s, so.sample_hz);
 	if (st.lost || st.failed_stacks || st.events_lost || st.pids_full)
 		cli_err(cmd, "losses: %llu stack-map collisions, %llu stack map full, %llu stacks "
 			"unreadable, %llu counts map full, %llu ring-buffer drops, %llu new processes "
@@ -509,6 +555,11 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 			(unsigned long long)st.pids_full);
 	if (so.dwarf && !so.kernel_only)
 		print_unwind_summary(cmd, &st, &so);
+	struct smp_runq *rq = NULL;
+	size_t nrq = 0;
+	if (!smp_runq_read(s, &rq, &nrq))
+		runq_print_summary(cmd, rq, nrq, smp_runq_layout_used(s));
+	free(rq);
 	if (pu) {
 		/* the last, partial interval, then what is still queued is sent */
 		int perr = prof_nstacks(p) ? push_interval(pu, p, pctx.from, wall_s()) : 0;
@@ -544,7 +595,8 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 	if (!render_out) {
 		struct cli_out_meta meta = { .hz = so.sample_hz, .time_nanos = start_ns,
 					     .duration_nanos = (int64_t)(st.elapsed_s * 1e9),
-					     .name = "scorch record", .per_process = true };
+					     .name = "scorch record", .per_process = true,
+					     .off_cpu_us = so.off_cpu };
 		if (cli_write_profile(cmd, p, out_path, out_kind, &meta))
 			goto out;
 	} else {
@@ -566,8 +618,13 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 			} else {
 				snprintf(what, sizeof(what), "all processes");
 			}
-			snprintf(title, sizeof(title), "scorch: %s, %.1f s at %u Hz, %llu samples", what,
-				 st.elapsed_s, so.sample_hz, (unsigned long long)st.samples);
+			if (so.off_cpu)
+				snprintf(title, sizeof(title), "scorch: off-CPU time of %s, %.1f s, %llu "
+					 "blocks", what, st.elapsed_s, (unsigned long long)st.samples);
+			else
+				snprintf(title, sizeof(title), "scorch: %s, %.1f s at %u Hz, %llu samples",
+					 what, st.elapsed_s, so.sample_hz,
+					 (unsigned long long)st.samples);
 			ro.title = title;
 		}
 		if (render_file(p, &ro, out_path, err, sizeof(err))) {

@@ -50,6 +50,7 @@ static const struct cmd cmds[] = {
 	{ "profile", cmd_profile, "record, then render, in one command", NULL },
 	{ "diff", cmd_diff, "compare two profiles: differential flame graph or folded", NULL },
 	{ "check", cmd_check, "CI gate: fail when a profile regressed against a baseline", NULL },
+	{ "runqlen", cmd_runqlen, "run-queue length per CPU: is the CPU saturated?", NULL },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

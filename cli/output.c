@@ -73,10 +73,12 @@ int cli_write_profile(const char *cmd, const struct profile *p, const char *path
 	int ret = aout_open(&out, path);
 	if (!ret) {
 		if (k == OUT_PPROF) {
-			struct pprof_meta pm = { m->hz, m->time_nanos, m->duration_nanos };
+			struct pprof_meta pm = { m->off_cpu_us ? 0 : m->hz, m->time_nanos,
+					       m->duration_nanos, m->off_cpu_us };
 			ret = pprof_write(p, &pm, out.fp, err, sizeof(err));
 		} else {
-			struct speedscope_meta sm = { m->name, m->hz, m->per_process };
+			struct speedscope_meta sm = { m->name, m->off_cpu_us ? 0 : m->hz, m->per_process,
+						    m->off_cpu_us };
 			ret = speedscope_write(p, &sm, out.fp);
 		}
 	}

@@ -93,7 +93,8 @@ static void pb_value_type(struct pbuf *b, struct pbuf *sub, unsigned field, uint
 }
 
 /* fixed strings first, frame names after them */
-enum { S_EMPTY, S_SAMPLES, S_COUNT, S_CPU, S_NANOSECONDS, S_BEFORE, S_COMMENT, S_FIXED };
+enum { S_EMPTY, S_SAMPLES, S_COUNT, S_CPU, S_NANOSECONDS, S_BEFORE, S_COMMENT, S_OFF_CPU,
+       S_MICROSECONDS, S_FIXED };
 
 static int gzip_out(const struct pbuf *b, FILE *out)
 {
@@ -150,7 +151,13 @@ int pprof_write(const struct profile *p, const struct pprof_meta *m, FILE *out, 
 	}
 	uint32_t k = prof_used_frames(p, ids, order);
 
-	pb_value_type(&b, &sub, P_SAMPLE_TYPE, S_SAMPLES, S_COUNT);
+	if (m->off_cpu_us) {
+		/* counts are microseconds off the CPU: one value, no period */
+		period = 0;
+		pb_value_type(&b, &sub, P_SAMPLE_TYPE, S_OFF_CPU, S_MICROSECONDS);
+	} else {
+		pb_value_type(&b, &sub, P_SAMPLE_TYPE, S_SAMPLES, S_COUNT);
+	}
 	if (period)
 		pb_value_type(&b, &sub, P_SAMPLE_TYPE, S_CPU, S_NANOSECONDS);
 	else if (diff)
@@ -235,7 +242,8 @@ int pprof_write(const struct profile *p, const struct pprof_meta *m, FILE *out, 
 	static const char *const fixed[S_FIXED] = {
 		[S_EMPTY] = "", [S_SAMPLES] = "samples", [S_COUNT] = "count", [S_CPU] = "cpu",
 		[S_NANOSECONDS] = "nanoseconds", [S_BEFORE] = "before",
-		[S_COMMENT] = "written by scorch",
+		[S_COMMENT] = "written by scorch", [S_OFF_CPU] = "off_cpu",
+		[S_MICROSECONDS] = "microseconds",
 	};
 	for (size_t i = 0; i < S_FIXED; i++)
 		pb_bytes(&b, P_STRING, fixed[i], strlen(fixed[i]));
@@ -256,12 +264,15 @@ int pprof_write(const struct profile *p, const struct pprof_meta *m, FILE *out, 
 	if (period) {
 		pb_value_type(&b, &sub, P_PERIOD_TYPE, S_CPU, S_NANOSECONDS);
 		pb_uint(&b, P_PERIOD, (uint64_t)period);
+	} else if (m->off_cpu_us) {
+		pb_value_type(&b, &sub, P_PERIOD_TYPE, S_OFF_CPU, S_MICROSECONDS);
+		pb_uint(&b, P_PERIOD, 1);
 	} else {
 		pb_value_type(&b, &sub, P_PERIOD_TYPE, S_SAMPLES, S_COUNT);
 		pb_uint(&b, P_PERIOD, 1);
 	}
 	pb_uint(&b, P_COMMENT, S_COMMENT);
-	pb_uint(&b, P_DEFAULT_SAMPLE_TYPE, S_SAMPLES);
+	pb_uint(&b, P_DEFAULT_SAMPLE_TYPE, m->off_cpu_us ? S_OFF_CPU : S_SAMPLES);
 	if (b.oom || sub.oom || sub2.oom) {
 		ret = -ENOMEM;
 		goto out;

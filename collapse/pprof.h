@@ -14,6 +14,8 @@ struct pprof_meta {
 	double hz;		/* sampling frequency: adds cpu/nanoseconds with period 1e9/hz */
 	int64_t time_nanos;	/* start, ns since the epoch */
 	int64_t duration_nanos;
+	bool off_cpu_us;	/* counts are microseconds off the CPU: sample type
+				 * off_cpu/microseconds instead of samples/count (hz unused) */
 };
 
 /* Writes p as a gzipped pprof profile: sample types samples/count (and cpu/nanoseconds with

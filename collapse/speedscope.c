@@ -31,7 +31,7 @@ static void write_profile(const struct profile *p, const struct speedscope_meta 
 	fputs("{\"type\": \"sampled\", \"name\": ", out);
 	json_string(out, name, name_len, false);
 	fprintf(out, ", \"unit\": \"%s\", \"startValue\": 0, \"samples\": [",
-		m->hz > 0 ? "nanoseconds" : "none");
+		m->us ? "microseconds" : m->hz > 0 ? "nanoseconds" : "none");
 	bool any = false;
 	for (size_t i = 0; i < ns; i++) {
 		if (!weight(p, i, root))

@@ -11,6 +11,7 @@ struct speedscope_meta {
 	const char *name;	/* the file's (and single profile's) name; NULL: "scorch profile" */
 	double hz;		/* sampling frequency: weights in nanoseconds (else in samples) */
 	bool per_process;	/* one profile per root frame (a recording's processes) */
+	bool us;		/* counts are microseconds (--off-cpu): weights in them */
 };
 
 /* Writes p as a speedscope file: one shared frame table, `sampled` profiles with samples

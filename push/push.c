@@ -292,7 +292,8 @@ static int write_dir(struct pusher *pu, const struct profile *lim, double from, 
 		return -ENOMEM;
 	struct atomic_out out;
 	char err[256] = "";
-	struct pprof_meta m = { pu->cfg.hz, (int64_t)(from * 1e9), (int64_t)((until - from) * 1e9) };
+	struct pprof_meta m = { .hz = pu->cfg.hz, .time_nanos = (int64_t)(from * 1e9),
+				.duration_nanos = (int64_t)((until - from) * 1e9) };
 	int ret = aout_open(&out, path);
 	if (!ret)
 		ret = pprof_write(lim, &m, out.fp, err, sizeof(err));
@@ -334,8 +335,8 @@ int push_interval(struct pusher *pu, const struct profile *p, double from, doubl
 	if (pu->cfg.folded) {
 		ret = fold_write(lim, f);
 	} else {
-		struct pprof_meta m = { pu->cfg.hz, (int64_t)(from * 1e9),
-					(int64_t)((until - from) * 1e9) };
+		struct pprof_meta m = { .hz = pu->cfg.hz, .time_nanos = (int64_t)(from * 1e9),
+					.duration_nanos = (int64_t)((until - from) * 1e9) };
 		ret = pprof_write(lim, &m, f, err, sizeof(err));
 	}
 	if (fclose(f) && !ret)

@@ -15,6 +15,7 @@
 #include "vec.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -45,6 +46,9 @@ struct smp_session {
 	void *interval_arg;
 	int ncpus_possible;
 	struct profile *p;		/* where samples go (the caller's) */
+	uint32_t *cpu_ids;		/* the CPUs with a perf event (kept after detach) */
+	size_t ncpu_ids;
+	int runq_layout;		/* enum smp_runq_layout */
 	uint32_t frames[3 + 8 * SCORCH_MAX_STACK_DEPTH];	/* one sample's frame ids */
 	uint64_t pcs[SCORCH_MAX_STACK_DEPTH], pcs_ref[SCORCH_MAX_STACK_DEPTH];
 	uint32_t *tgids;		/* processes seen (sorted and made unique as it grows) */
@@ -226,6 +230,12 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, struct profile 
 		goto fail;
 	}
 #endif
+	if (o->off_cpu && o->dwarf) {
+		snprintf(err, errlen, "--off-cpu walks user stacks with frame pointers (-g fp): "
+				      "a DWARF copy at every context switch would cost too much");
+		ret = -EINVAL;
+		goto fail;
+	}
 	if (!getenv("SCORCH_DEBUG_BPF"))
 		libbpf_set_print(silent_print);
 
@@ -274,6 +284,18 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, struct profile 
 	s->skel->rodata->filter_pids = o->npids > 0;
 	s->skel->rodata->inherit = !o->no_inherit;
 	s->skel->rodata->filter_tid = o->tid;
+	s->skel->rodata->runq_only = o->runq_only || o->off_cpu;
+	s->skel->rodata->min_block_ns = o->min_block_us * 1000;
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	s->runq_layout = smp_runq_layout(vmlinux);
+	btf__free(vmlinux);
+	s->skel->rodata->runq_layout = (__u32)s->runq_layout;
+	bpf_program__set_autoload(s->skel->progs.on_switch, o->off_cpu);
+	if (o->runq_only) {
+		/* no stacks are taken: the maps stay small */
+		bpf_map__set_max_entries(s->skel->maps.stacks, 1);
+		bpf_map__set_max_entries(s->skel->maps.counts, 1);
+	}
 	if (o->stack_storage) {
 		/* four keys per stack, as the defaults (16384 stacks, 65536 keys) */
 		bpf_map__set_max_entries(s->skel->maps.stacks, o->stack_storage);
@@ -332,10 +354,16 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, struct profile 
 			 strerror(errno));
 		goto fail;
 	}
+	if (o->off_cpu && !(s->skel->links.on_switch = bpf_program__attach(s->skel->progs.on_switch))) {
+		ret = -errno;
+		snprintf(err, errlen, "--off-cpu: cannot attach to sched_switch: %s", strerror(errno));
+		goto fail;
+	}
 
 	s->links = calloc((size_t)ncpus, sizeof(*s->links));
 	s->pfds = calloc((size_t)ncpus, sizeof(int));
-	if (!s->links || !s->pfds) {
+	s->cpu_ids = calloc((size_t)ncpus, sizeof(uint32_t));
+	if (!s->links || !s->pfds || !s->cpu_ids) {
 		ret = -ENOMEM;
 		goto fail;
 	}
@@ -365,6 +393,7 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, struct profile 
 			goto fail;
 		}
 		s->pfds[s->nlinks] = fd;
+		s->cpu_ids[s->nlinks] = cpus[i];
 		s->links[s->nlinks] = bpf_program__attach_perf_event(s->skel->progs.do_sample, fd);
 		if (!s->links[s->nlinks]) {
 			ret = -errno;
@@ -373,6 +402,7 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, struct profile 
 			goto fail;
 		}
 		s->nlinks++;
+		s->ncpu_ids = (size_t)s->nlinks;
 	}
 	s->t_start = now_s();
 	*out = s;
@@ -386,6 +416,50 @@ int smp_add_pid(struct smp_session *s, uint32_t pid)
 {
 	__u8 one = 1;
 	return bpf_map__update_elem(s->skel->maps.pids, &pid, sizeof(pid), &one, 1, BPF_ANY);
+}
+
+int smp_runq_layout_used(const struct smp_session *s)
+{
+	return s->runq_layout;
+}
+
+int smp_runq_read(struct smp_session *s, struct smp_runq **out, size_t *n)
+{
+	int ncpu = s->ncpus_possible > 0 ? s->ncpus_possible : 1;
+	/* the CPUs sampled: those with an event (detached at collect, the ids stay) */
+	size_t nids = s->ncpu_ids;
+	struct runq_hist *vals = calloc((size_t)ncpu, sizeof(*vals));
+	struct smp_runq *r = calloc(nids ? nids : 1, sizeof(*r));
+	__u32 zero = 0;
+	int err = 0;
+	if (!vals || !r) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (bpf_map__lookup_elem(s->skel->maps.runq, &zero, sizeof(zero), vals,
+				 (size_t)ncpu * sizeof(*vals), 0)) {
+		err = -errno;
+		goto out;
+	}
+	double secs = (s->t_end ? s->t_end : now_s()) - s->t_start;
+	for (size_t i = 0; i < nids; i++) {
+		uint32_t c = s->cpu_ids[i];
+		r[i].cpu = c;
+		r[i].expected = (uint64_t)(secs * s->o.sample_hz + 0.5);
+		if (c >= (uint32_t)ncpu)
+			continue;
+		r[i].samples = vals[c].samples;
+		r[i].idle = vals[c].idle;
+		memcpy(r[i].cfs, vals[c].cfs, sizeof(r[i].cfs));
+		memcpy(r[i].rq, vals[c].rq, sizeof(r[i].rq));
+	}
+	*out = r;
+	*n = nids;
+	r = NULL;
+out:
+	free(vals);
+	free(r);
+	return err;
 }
 
 static void read_errors(struct smp_session *s, struct smp_stats *st)
@@ -592,6 +666,12 @@ static int add_marker(struct smp_session *s, const char *name, uint32_t *frames,
 	return 0;
 }
 
+static bool is_bpf_frame(const struct profile *p, uint32_t id)
+{
+	const char *name = prof_frame_name(p, id);
+	return !strncmp(name, "bpf_prog_", 9) || !strncmp(name, "bpf_trace_run", 13);
+}
+
 /* a raw sample into the profile: task frames, a marker where a stack is missing (never
  * folded into the process's self time) or its outer frames are, the user stack, the kernel
  * stack on top */
@@ -622,7 +702,12 @@ static int emit(struct smp_session *s, const struct smp_raw *r)
 		n = sym_kernel_stack(s->sym, s->p, r->kips, r->nk, frames + depth, cap - depth);
 		if (n < 0)
 			return n;
+		size_t base = depth;
 		depth += (size_t)n;
+		/* --off-cpu: the stack was taken by the sched_switch program, whose own frames
+		 * (the program, the tracepoint's bpf_trace_runN) sit on top of __schedule */
+		while (s->o.off_cpu && depth > base && is_bpf_frame(s->p, frames[depth - 1]))
+			depth--;
 	}
 	if (r->klost && (err = add_marker(s, "[lost kernel stack]", frames, &depth)))
 		return err;
@@ -719,5 +804,6 @@ void smp_close(struct smp_session *s)
 	free(s->ended);
 	free(s->links);
 	free(s->pfds);
+	free(s->cpu_ids);
 	free(s);
 }

@@ -35,7 +35,46 @@ struct smp_opts {
 	enum sym_unwinder unwinder;	/* dwarf: cached rules (default) or plain libdw */
 	bool unwind_check;		/* dwarf: unwind with both, count differing stacks */
 	bool no_inherit;		/* -p / -- CMD: do not follow forked children */
+	bool off_cpu;			/* --off-cpu: time blocked (us) on the stacks that blocked
+					 * (frame pointers); perf events only measure run queues */
+	uint64_t min_block_us;		/* --off-cpu: shorter blocks are not counted */
+	bool runq_only;			/* `scorch runqlen`: run queues only, no stacks */
 };
+
+/* One CPU's run queue over the recording (bpf/profile.h's struct runq_hist): samples, those
+ * where it was idle, and histograms of the tasks waiting, runqlen.bt's CFS measure and the
+ * whole queue's. */
+#define SMP_RUNQ_BUCKETS 64
+struct smp_runq {
+	uint32_t cpu;
+	uint64_t samples, idle;
+	uint64_t expected;		/* rate x time: an idle CPU may take fewer samples, or none */
+	uint64_t cfs[SMP_RUNQ_BUCKETS];
+	uint64_t rq[SMP_RUNQ_BUCKETS];
+};
+/* A histogram's mean and 99th percentile (the least length at or below which 99% of samples
+ * lie); 0 for an empty one. */
+struct smp_runq_stat {
+	double mean;
+	unsigned p99;
+	uint64_t samples;
+};
+void smp_runq_stat(const uint64_t *hist, struct smp_runq_stat *out);
+/* Sums CPUs' histograms into one (cpu UINT32_MAX). */
+void smp_runq_sum(const struct smp_runq *cpus, size_t n, struct smp_runq *out);
+/* The share of the time the CPU ran a task: samples that found one, of those expected (an
+ * idle CPU's timer may not fire at all: missing samples count as idle). */
+double smp_runq_busy(const struct smp_runq *r);
+/* One line's verdict on n CPUs: saturated (busy, and tasks wait), busy with short queues, or
+ * mostly idle, with the figures that say so. Writes into buf. */
+const char *smp_runq_verdict(const struct smp_runq *cpus, size_t n, char *buf, size_t len);
+
+struct btf;
+/* Which struct cfs_rq field counts queued entities in this BTF (enum smp_runq_layout of
+ * bpf/profile.h): nr_queued (Linux 6.14 on), nr_running (before), or none. */
+int smp_runq_layout(const struct btf *btf);
+/* The name of a layout, for messages: "cfs_rq.nr_queued". */
+const char *smp_runq_layout_name(int layout);
 
 struct smp_stats {
 	uint64_t samples;		/* samples the BPF program counted */
@@ -75,6 +114,11 @@ int smp_run(struct smp_session *s, double duration_s, volatile sig_atomic_t *sto
  * profile (a continuous recording takes the interval's stacks, then prof_reset_counts). A
  * non-zero return ends smp_run with it. */
 void smp_set_interval(struct smp_session *s, double seconds, int (*cb)(void *arg), void *arg);
+/* The run queues of the recorded CPUs, read at collect (or now, while recording): *out
+ * (malloc'd, the caller frees) and its length. Returns 0 or -errno. */
+int smp_runq_read(struct smp_session *s, struct smp_runq **out, size_t *n);
+/* The cfs_rq layout the program reads (enum smp_runq_layout). */
+int smp_runq_layout_used(const struct smp_session *s);
 /* Detaches, reads what is left and adds every sample to the profile, symbolized. */
 int smp_collect(struct smp_session *s, struct smp_stats *st, char *err, size_t errlen);
 /* Detaches every probe now (nothing more is sampled); smp_collect still reads the rest. */
