@@ -18,10 +18,11 @@ done
 if [ "$want_test" = 1 ]; then
   # test tools are looked up as commands: a machine may have them from elsewhere (a node
   # from another source conflicts with Debian's npm package)
-  # the unwinding tests profile Debian's own python3 (built without frame pointers)
+  # the unwinding tests profile Debian's own python3 (built without frame pointers);
+  # the run-queue tests compare with bpftrace, and the walkthrough runs it
   for pair in /usr/bin/python3:python3 xmllint:libxml2-utils node:nodejs npm:npm chromium:chromium \
               pdfinfo:poppler-utils setpriv:util-linux bpftool:bpftool perf:linux-perf \
-              go:golang-go; do
+              go:golang-go bpftrace:bpftrace; do
     command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
   done
   # glibc's own functions (__libc_start_call_main, the frames every stack starts with) are
