@@ -15,6 +15,7 @@
 	var gs = framesEl.children, n = gs.length;
 	var X = new Float64Array(n), Wd = new Float64Array(n), Y = new Float64Array(n);
 	var parent = new Int32Array(n), end = new Int32Array(n), depth = new Int32Array(n);
+	var prevSib = new Int32Array(n).fill(-1), focused = -1;
 	var names = null, counts = null, touched = [], zoomedAt = -1;
 	var searchRe = null, searchFromLink = false, matched = [], ignoreCase = false;
 
@@ -29,8 +30,12 @@
 			Y[i] = parseFloat(r.getAttribute("y"));
 			var d = Math.round(Math.abs(Y[i] - y0) / C.frameheight);
 			depth[i] = d;
-			while (stack.length && depth[stack[stack.length - 1]] >= d)
-				end[stack.pop()] = i;
+			while (stack.length && depth[stack[stack.length - 1]] >= d) {
+				var k = stack.pop();
+				end[k] = i;
+				if (depth[k] === d)
+					prevSib[i] = k;
+			}
 			parent[i] = stack.length ? stack[stack.length - 1] : -1;
 			stack.push(i);
 		}
@@ -312,14 +317,81 @@
 			e.preventDefault();
 			icEl.dispatchEvent(new Event("click"));
 		} else if (e.key === "Escape") {
-			if (zoomedAt >= 0)
+			if (zoomedAt >= 0) {
 				unzoom();
-			else if (searchRe)
+				if (focused >= 0 && doc.activeElement === gs[focused])
+					focusFrame(focused);
+			} else if (searchRe) {
 				clearSearch();
+			}
 		}
 	});
+	// Keyboard: the graph is one Tab stop (the frame last focused, the root at first); the
+	// arrows move between neighbours (Left/Right: siblings; Up/Down: towards the leaves or the
+	// root, as drawn), Enter or Space zooms, Escape resets. The focused frame's title is its
+	// accessible name, and the details line (aria-live) reads it out.
+	var leavesUp = n > 1 ? Y[1] < Y[0] : true;
+	function shown(i) {
+		return i >= 0 && i < n && (zoomedAt < 0 || gs[i].classList.contains("z"));
+	}
+	function focusFrame(i) {
+		if (!shown(i))
+			return;
+		if (focused >= 0)
+			gs[focused].setAttribute("tabindex", "-1");
+		focused = i;
+		gs[i].setAttribute("tabindex", "0");
+		gs[i].focus();
+		detailsEl.textContent = C.nametype + " " + titleOf(i);
+	}
+	if (n) {
+		focused = 0;
+		gs[0].setAttribute("tabindex", "0");
+	}
+	framesEl.addEventListener("focusin", function (e) {
+		var i = frameOf(e.target);
+		if (i >= 0 && i !== focused)
+			focusFrame(i);
+		else if (i >= 0)
+			detailsEl.textContent = C.nametype + " " + titleOf(i);
+	});
+	framesEl.addEventListener("keydown", function (e) {
+		var i = frameOf(e.target), j = -1;
+		if (i < 0)
+			return;
+		var toLeaf = i + 1 < end[i] ? i + 1 : -1;
+		if (e.key === "ArrowRight")
+			j = end[i] < n && parent[end[i]] === parent[i] ? end[i] : -1;
+		else if (e.key === "ArrowLeft")
+			j = prevSib[i];
+		else if (e.key === "ArrowUp")
+			j = leavesUp ? toLeaf : parent[i];
+		else if (e.key === "ArrowDown")
+			j = leavesUp ? parent[i] : toLeaf;
+		else if (e.key === "Enter" || e.key === " ") {
+			e.preventDefault();
+			zoom(i);
+			focusFrame(i);
+			return;
+		} else {
+			return;
+		}
+		e.preventDefault();
+		focusFrame(j);
+	});
+	// the controls are buttons for the keyboard too
+	[unzoomEl, searchEl, icEl].forEach(function (el) {
+		el.addEventListener("keydown", function (e) {
+			if (e.key === "Enter" || e.key === " ") {
+				e.preventDefault();
+				el.dispatchEvent(new Event("click"));
+			}
+		});
+	});
+
 	// for tests and tools: the state and actions, read-only in spirit
 	window.scorch = { zoom: zoom, unzoom: unzoom, search: search, clearSearch: clearSearch,
-		frames: n, state: function () { return { zoomed: zoomedAt, search: searchRe, matched: matched.length }; } };
+		frames: n, state: function () { return { zoomed: zoomedAt, search: searchRe,
+			matched: matched.length, focused: focused }; } };
 	restoreState();
 })();

@@ -239,19 +239,22 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 	fputs("<text id=\"details\"", f);
 	put_attr_num(f, "x", g.xpad);
 	put_attr_num(f, "y", g.height - g.ypad2 / 2);
-	fputs("> </text>\n<text id=\"unzoom\" class=\"hide\"", f);
+	fputs(" aria-live=\"polite\"> </text>\n<text id=\"unzoom\" class=\"hide\" role=\"button\" "
+	      "tabindex=\"0\"", f);
 	put_attr_num(f, "x", g.xpad);
 	put_attr_num(f, "y", o->fontsize * 2);
-	fputs(">Reset Zoom</text>\n<text id=\"search\"", f);
+	fputs(">Reset Zoom</text>\n<text id=\"search\" role=\"button\" tabindex=\"0\"", f);
 	put_attr_num(f, "x", g.width - g.xpad - 100);
 	put_attr_num(f, "y", o->fontsize * 2);
-	fputs(">Search</text>\n<text id=\"ignorecase\"", f);
+	fputs(">Search</text>\n<text id=\"ignorecase\" role=\"button\" tabindex=\"0\" "
+	      "aria-label=\"ignore case\"", f);
 	put_attr_num(f, "x", g.width - g.xpad - 16);
 	put_attr_num(f, "y", o->fontsize * 2);
 	fputs(">ic</text>\n<text id=\"matched\"", f);
 	put_attr_num(f, "x", g.width - g.xpad - 100);
 	put_attr_num(f, "y", g.height - g.ypad2 / 2);
-	fputs("> </text>\n<g id=\"frames\">\n", f);
+	fputs("> </text>\n<g id=\"frames\" role=\"group\" aria-label=\"frames: arrows move, Enter "
+	      "zooms, Escape resets\">\n", f);
 
 	double char_w = o->fontsize * o->fontwidth;
 	for (size_t i = 0; i < t->n; i++) {

@@ -1,7 +1,7 @@
 // Real-browser test of scorch's SVG: Debian's chromium driven by playwright-core. Renders a
 // folded profile with the real `scorch render`, opens the SVG as a file, clicks a frame, checks
 // the zoom, resets with Escape, searches through ?s= and Ctrl-F, reopens a zoom from the URL,
-// follows the system's dark mode,
+// follows the system's dark mode, works from the keyboard (Tab, arrows, Enter, Escape),
 // and fails on any page or console error.
 //   node flame.test.js SCORCH FOLDED
 "use strict";
@@ -162,6 +162,59 @@ function expectedMatch(re) {
 	check(light.title === "rgb(0, 0, 0)" && dark.title === "rgb(230, 230, 230)", `dark title: ${light.title} -> ${dark.title}`);
 	check(dark.frame === light.frame && dark.label === light.label, `frames unchanged: ${JSON.stringify([light, dark])}`);
 	await page.emulateMedia({ colorScheme: "light" });
+
+	// the keyboard: Tab reaches the controls, then the graph (its root frame); Up goes to the
+	// first child (towards the leaves, drawn above), Right to its next sibling, Enter zooms
+	// there, Escape resets with the focus kept; the details line reads the focused frame
+	await page.goto(url);
+	const tabStops = [];
+	for (let k = 0; k < 6; k++) {
+		await page.keyboard.press("Tab");
+		const a = await page.evaluate(() => {
+			const el = document.activeElement;
+			return el.id || (el.parentNode && el.parentNode.id === "frames" ? "frame:" + el.firstChild.textContent : el.tagName);
+		});
+		tabStops.push(a);
+		if (a.startsWith("frame:"))
+			break;
+	}
+	check(tabStops.includes("search") && tabStops.includes("ignorecase"), "Tab reaches Search and ic: " + tabStops);
+	const rootTitle = fr[0].title;
+	check(tabStops[tabStops.length - 1] === "frame:" + rootTitle, "then the root frame: " + tabStops);
+	const kb = async (key) => {
+		await page.keyboard.press(key);
+		return page.evaluate(() => {
+			const st = window.scorch.state();
+			return { focused: st.focused, zoomed: st.zoomed, title: document.activeElement.firstChild.textContent,
+				 details: document.getElementById("details").textContent };
+		});
+	};
+	// expected moves, from the geometry read above: the first child of the root is frame 1;
+	// its next sibling is the next frame on the same row after frame 1's subtree
+	const sib = fr.findIndex((f, i) => i > 1 && f.y === fr[1].y);
+	let k1 = await kb("ArrowUp");
+	check(k1.focused === 1 && k1.title === fr[1].title && k1.details === "Function: " + fr[1].title, "ArrowUp: first child: " + JSON.stringify(k1));
+	if (sib > 0) {
+		k1 = await kb("ArrowRight");
+		check(k1.focused === sib && k1.title === fr[sib].title, `ArrowRight: sibling ${sib}: ` + JSON.stringify(k1));
+		k1 = await kb("ArrowLeft");
+		check(k1.focused === 1, "ArrowLeft: back: " + JSON.stringify(k1));
+	}
+	k1 = await kb("Enter");
+	check(k1.zoomed === 1 && k1.focused === 1, "Enter zooms the focused frame: " + JSON.stringify(k1));
+	const zw = await page.evaluate(() => +document.querySelector("#frames > g:nth-child(2) > rect").getAttribute("width"));
+	check(Math.abs(zw - full) < 0.11, "zoomed to the full width: " + zw);
+	k1 = await kb("Escape");
+	check(k1.zoomed === -1 && k1.focused === 1 && k1.title === fr[1].title, "Escape resets, focus kept: " + JSON.stringify(k1));
+	k1 = await kb("ArrowDown");
+	check(k1.focused === 0, "ArrowDown: back to the root: " + JSON.stringify(k1));
+	// the controls work from the keyboard: Enter on ic toggles it
+	await page.focus("#ignorecase");
+	await page.keyboard.press("Enter");
+	check(await page.evaluate(() => document.getElementById("ignorecase").classList.contains("show")), "Enter on ic");
+	// and they can be seen: not faint (the old 0.1 opacity)
+	const op = await page.evaluate(() => +getComputedStyle(document.getElementById("search")).opacity);
+	check(op === 1, "Search is drawn fully: opacity " + op);
 
 	check(errors.length === 0, "no page errors: " + errors.join("; "));
 	await browser.close();
