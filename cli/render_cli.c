@@ -10,7 +10,7 @@ enum {
 	R_FONTSIZE, R_FONTWIDTH, R_COUNTNAME, R_NAMETYPE, R_NAMEATTR, R_TOTAL, R_FACTOR, R_COLORS,
 	R_BGCOLORS, R_HASH, R_RANDOM, R_CP, R_REVERSE, R_INVERTED, R_FLAMECHART, R_NEGATE, R_NOTES,
 	R_COLLAPSE_RECURSION,
-	R_ENCODING, R_PALETTE_FILE,
+	R_ENCODING, R_PALETTE_FILE, R_THEME,
 };
 
 static const struct option render_options[RENDER_NOPTIONS] = {
@@ -40,6 +40,7 @@ static const struct option render_options[RENDER_NOPTIONS] = {
 	{ "notes", required_argument, NULL, R_NOTES },
 	{ "encoding", required_argument, NULL, R_ENCODING },
 	{ "palette-file", required_argument, NULL, R_PALETTE_FILE },
+	{ "theme", required_argument, NULL, R_THEME },
 };
 
 void render_options_table(struct option *out, const struct option *base, size_t nbase)
@@ -120,6 +121,16 @@ const char *render_option_set(struct render_opts *o, int code, const char *arg)
 		o->colors = arg;
 		break;
 	case R_BGCOLORS: o->bgcolors = arg; break;
+	case R_THEME:
+		if (!strcmp(arg, "auto"))
+			o->theme = RENDER_THEME_AUTO;
+		else if (!strcmp(arg, "light"))
+			o->theme = RENDER_THEME_LIGHT;
+		else if (!strcmp(arg, "dark"))
+			o->theme = RENDER_THEME_DARK;
+		else
+			goto bad;
+		break;
 	case R_HASH: o->hash = true; break;
 	case R_RANDOM: o->random = true; break;
 	case R_CP: o->cp = true; break;

@@ -7,7 +7,7 @@
 
 #include "render.h"
 
-#define RENDER_NOPTIONS 26
+#define RENDER_NOPTIONS 27
 #define RENDER_OPT_BASE 1000	/* getopt values of the render options */
 
 #define RENDER_OPTIONS_HELP \
@@ -28,6 +28,8 @@
 	"      --colors NAME    hot mem io wakeup chain java js perl red green blue aqua\n" \
 	"                       yellow purple orange (hot)\n" \
 	"      --bgcolors C     yellow blue green grey or #rrggbb (by palette)\n" \
+	"      --theme T        auto (default: an SVG follows the viewer's dark mode, PNG and\n" \
+	"                       PDF are light), light or dark: the page around the frames\n" \
 	"      --hash           colours keyed by a hash of the name\n" \
 	"      --random         random colours\n" \
 	"      --cp             consistent palette: read and update palette.map\n" \

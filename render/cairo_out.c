@@ -119,7 +119,11 @@ int cairo_out_write(const char *path, enum render_format fmt, const struct flame
 	cairo_pattern_add_color_stop_rgb(grad, 0.05, r1, g1, b1);
 	cairo_pattern_add_color_stop_rgb(grad, 0.95, r2, g2, b2);
 	cairo_rectangle(cr, 0, 0, g.width, g.height);
-	cairo_set_source(cr, grad);
+	bool dark = o->theme == RENDER_THEME_DARK;
+	if (dark)	/* the SVG's dark page (flame.css) */
+		cairo_set_source_rgb(cr, 0x1c / 255.0, 0x1c / 255.0, 0x21 / 255.0);
+	else
+		cairo_set_source(cr, grad);
 	cairo_fill(cr);
 	cairo_pattern_destroy(grad);
 
@@ -127,13 +131,19 @@ int cairo_out_write(const char *path, enum render_format fmt, const struct flame
 	const char *title_text = o->title && *o->title ? o->title
 				 : o->flamechart ? "Flame Chart"
 				 : o->inverted ? "Icicle Graph" : "Flame Graph";
-	cairo_set_source_rgb(cr, 0, 0, 0);
+	if (dark)
+		cairo_set_source_rgb(cr, 0xe6 / 255.0, 0xe6 / 255.0, 0xe6 / 255.0);
+	else
+		cairo_set_source_rgb(cr, 0, 0, 0);
 	cairo_set_font_size(cr, o->fontsize + 5);
 	if ((ret = centered(cr, title_text, (int)(g.width / 2), o->fontsize * 2)))
 		goto out;
 	cairo_set_font_size(cr, o->fontsize);
 	if (o->subtitle && *o->subtitle) {
-		cairo_set_source_rgb(cr, 160 / 255.0, 160 / 255.0, 160 / 255.0);
+		if (dark)
+			cairo_set_source_rgb(cr, 0x9a / 255.0, 0x9a / 255.0, 0xa2 / 255.0);
+		else
+			cairo_set_source_rgb(cr, 160 / 255.0, 160 / 255.0, 160 / 255.0);
 		if ((ret = centered(cr, o->subtitle, (int)(g.width / 2), o->fontsize * 4)))
 			goto out;
 	}

@@ -11,6 +11,8 @@
 #include "profile.h"
 
 enum render_format { RENDER_AUTO = 0, RENDER_SVG, RENDER_PNG, RENDER_PDF };
+/* the page around the frames: auto (an SVG follows prefers-color-scheme, PNG/PDF light) */
+enum render_theme { RENDER_THEME_AUTO = 0, RENDER_THEME_LIGHT, RENDER_THEME_DARK };
 
 struct render_opts {
 	const char *title;		/* NULL: "Flame Graph" / "Icicle Graph" / "Flame Chart" */
@@ -29,6 +31,7 @@ struct render_opts {
 	double factor;			/* --factor: scale counts (1) */
 	const char *colors;		/* palette name, "hot" */
 	const char *bgcolors;		/* "", yellow, blue, green, grey or #rrggbb */
+	enum render_theme theme;	/* --theme */
 	bool hash;			/* --hash */
 	bool random;			/* --random */
 	bool cp;			/* --cp: consistent palette, palette.map */

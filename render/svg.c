@@ -185,6 +185,8 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 
 	fputs("<?xml version=\"1.0\" standalone=\"no\"?>\n", f);
 	fputs("<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" id=\"scorch\"", f);
+	if (o->theme != RENDER_THEME_AUTO)	/* flame.css: the page's colours, whatever the system's */
+		fputs(o->theme == RENDER_THEME_DARK ? " class=\"dark\"" : " class=\"light\"", f);
 	put_attr_num(f, "width", g.width);
 	put_attr_num(f, "height", g.height);
 	fputs(" viewBox=\"0 0 ", f);

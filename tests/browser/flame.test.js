@@ -162,6 +162,16 @@ function expectedMatch(re) {
 	check(light.title === "rgb(0, 0, 0)" && dark.title === "rgb(230, 230, 230)", `dark title: ${light.title} -> ${dark.title}`);
 	check(dark.frame === light.frame && dark.label === light.label, `frames unchanged: ${JSON.stringify([light, dark])}`);
 	await page.emulateMedia({ colorScheme: "light" });
+	// --theme forces the page's colours whatever the system says
+	for (const [theme, scheme, want] of [["dark", "light", "rgb(28, 28, 33)"], ["light", "dark", "url("]]) {
+		const p2 = path.join(dir, theme + ".svg");
+		execFileSync(scorch, ["render", "--theme", theme, folded, "-o", p2]);
+		await page.emulateMedia({ colorScheme: scheme });
+		await page.goto("file://" + p2);
+		const l2 = await look();
+		check(l2.bg.startsWith(want), `--theme ${theme} under a ${scheme} system: ${l2.bg}`);
+	}
+	await page.emulateMedia({ colorScheme: "light" });
 
 	// the keyboard: Tab reaches the controls, then the graph (its root frame); Up goes to the
 	// first child (towards the leaves, drawn above), Right to its next sibling, Enter zooms

@@ -11,6 +11,34 @@ import tempfile
 import xml.etree.ElementTree as ET
 import zlib
 
+def png_rows(data, w, h):
+    """decodes an 8-bit RGB PNG (filters per row) into rows of bytes"""
+    pos, idat = 8, b""
+    while pos < len(data):
+        ln, typ = struct.unpack(">I4s", data[pos:pos + 8])
+        if typ == b"IDAT":
+            idat += data[pos + 8:pos + 8 + ln]
+        pos += 12 + ln
+    raw = zlib.decompress(idat)
+    bpp, stride = 3, w * 3
+    rows, prev = [], bytearray(stride)
+    for y in range(h):
+        f_type, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f_type == 1: line[i] = (line[i] + a) & 255
+            elif f_type == 2: line[i] = (line[i] + b) & 255
+            elif f_type == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f_type == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(line)
+        prev = line
+    return rows
+
+
+
 NS = "{http://www.w3.org/2000/svg}"
 SCORCH = sys.argv[1]
 failures = 0
@@ -197,33 +225,32 @@ with tempfile.TemporaryDirectory() as tmp:
     check(data[:8] == b"\x89PNG\r\n\x1a\n", "PNG signature")
     w, h = struct.unpack(">II", data[16:24])
     check((w, h) == (1200, int(svg_root.get("height"))), f"PNG size {w}x{h}")
-    # decode the image (8-bit RGB, filters per row) to read pixels
-    pos, idat = 8, b""
-    while pos < len(data):
-        ln, typ = struct.unpack(">I4s", data[pos:pos + 8])
-        if typ == b"IDAT":
-            idat += data[pos + 8:pos + 8 + ln]
-        pos += 12 + ln
-    raw = zlib.decompress(idat)
-    bpp, stride = 3, w * 3
-    rows, prev = [], bytearray(stride)
-    for y in range(h):
-        f_type, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - bpp] if i >= bpp else 0
-            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-            if f_type == 1: line[i] = (line[i] + a) & 255
-            elif f_type == 2: line[i] = (line[i] + b) & 255
-            elif f_type == 3: line[i] = (line[i] + (a + b) // 2) & 255
-            elif f_type == 4:
-                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(line)
-        prev = line
+    rows = png_rows(data, w, h)
     for title, r, _ in fr[:2]:
         x, y = int(float(r["x"])) + 200, int(float(r["y"])) + 2   # inside the bar, left of text
         px = tuple(rows[y][x * 3:x * 3 + 3])
         check(px == rgb(r["fill"]), f"PNG pixel of {title}: {px} vs {r['fill']}")
+    # --theme dark: the SVG's dark page in PNG (a plain #1c1c21 background, light title),
+    # the frames' colours as they are; light (the default) keeps flamegraph.pl's gradient
+    check(tuple(rows[1][3:6]) != (0x1c, 0x1c, 0x21), f"light PNG background: {tuple(rows[1][3:6])}")
+    dpng = os.path.join(tmp, "dark.png")
+    render(folded, "--theme", "dark", "-o", dpng)
+    with open(dpng, "rb") as f:
+        ddata = f.read()
+    drows = png_rows(ddata, w, h)
+    check(tuple(drows[1][3:6]) == (0x1c, 0x1c, 0x21) and tuple(drows[h - 2][3:6]) == (0x1c, 0x1c, 0x21),
+          f"dark PNG background: {tuple(drows[1][3:6])}")
+    # the title's pixels are light on the dark page
+    ty = int(12 * 2) - 4
+    brightest = max(sum(drows[y][x * 3:x * 3 + 3]) for y in range(ty - 6, ty + 2) for x in range(500, 700))
+    check(brightest > 600, f"dark PNG: a light title (brightest {brightest})")
+    for title, r, _ in fr[:2]:
+        x, y = int(float(r["x"])) + 200, int(float(r["y"])) + 2
+        check(tuple(drows[y][x * 3:x * 3 + 3]) == rgb(r["fill"]), f"dark PNG keeps the frame colour of {title}")
+    dsvg = render(folded, "--theme", "dark").stdout
+    check(b'<svg version="1.1" xmlns="http://www.w3.org/2000/svg" id="scorch" class="dark"' in dsvg, "dark SVG class")
+    check(b'class="light"' in render(folded, "--theme", "light").stdout, "light SVG class")
+    render(folded, "--theme", "dim", expect_rc=2)
     pdf = os.path.join(tmp, "g.pdf")
     render(folded, "-o", pdf)
     with open(pdf, "rb") as f:
