@@ -235,7 +235,7 @@
 	// its fragment, which are kept as they are (signed artifact links carry theirs)
 	function saveState() {
 		var q = location.search.replace(/^\?/, "").split("&").filter(function (kv) {
-			return kv && !/^(z|s|i)(=|$)/.test(kv);
+			return kv && !/^(z|s|i|f|t)(=|$)/.test(kv);
 		});
 		if (zoomedAt >= 0)
 			q.push("z=" + zoomedAt);
@@ -243,6 +243,10 @@
 			q.push("s=" + encodeURIComponent(searchRe));
 		if (ignoreCase)
 			q.push("i=1");
+		if (panelName)
+			q.push("f=" + encodeURIComponent(panelName));
+		else if (panelName === "")
+			q.push("t=1");
 		try {
 			history.replaceState(null, "", location.pathname + (q.length ? "?" + q.join("&") : "") +
 					     location.hash);
@@ -272,6 +276,10 @@
 		var z = parseInt(q.z, 10);
 		if (z >= 0 && z < n)
 			zoom(z);
+		if (q.f !== undefined)
+			sandwich(q.f);	// a name from a link: only looked up, never run or parsed
+		else if (q.t === "1")
+			functionTable("");
 	}
 
 	function frameOf(target) {
@@ -281,8 +289,12 @@
 	}
 	framesEl.addEventListener("click", function (e) {
 		var i = frameOf(e.target);
-		if (i >= 0)
+		if (i > 0 && (e.ctrlKey || e.metaKey || e.altKey)) {
+			loadNames();
+			sandwich(names[i]);
+		} else if (i >= 0) {
 			zoom(i);
+		}
 	});
 	framesEl.addEventListener("mouseover", function (e) {
 		var i = frameOf(e.target);
@@ -317,7 +329,9 @@
 			e.preventDefault();
 			icEl.dispatchEvent(new Event("click"));
 		} else if (e.key === "Escape") {
-			if (zoomedAt >= 0) {
+			if (panel) {
+				closePanel();
+			} else if (zoomedAt >= 0) {
 				unzoom();
 				if (focused >= 0 && doc.activeElement === gs[focused])
 					focusFrame(focused);
@@ -326,6 +340,302 @@
 			}
 		}
 	});
+	// ---- callers and callees of a function (the sandwich view), and the function table ----
+	// Both are made from the frames drawn (narrower than --minwidth ones are not in the file:
+	// their time counts in their caller's self). A function's total counts each stack once
+	// (its outermost frame: recursion is not counted twice); self sums every frame's own.
+	var XNS = "http://www.w3.org/1999/xhtml", H0 = parseFloat(root.getAttribute("height"));
+	var bgEl = doc.getElementById("background"), funcsEl = doc.getElementById("funcs");
+	var panel = null, panelName = null;
+	function pctOf(v) {
+		return 100 * v / (C.total * C.factor);
+	}
+	function commas(v) {
+		return Math.round(v * C.factor).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+	}
+	function describe(name, v) {
+		return name + " (" + commas(v) + " " + C.countname + ", " + pctOf(v).toFixed(2) + "%)";
+	}
+	var fnStats = null;
+	function functionStats() {
+		if (fnStats)
+			return fnStats;
+		loadNames();
+		var byName = new Map(), active = new Map(), open = [];
+		var childSum = new Float64Array(n);
+		for (var i = 1; i < n; i++)
+			childSum[parent[i]] += counts[i];
+		for (i = 1; i < n; i++) {
+			while (open.length && end[open[open.length - 1]] <= i) {
+				var o = open.pop();
+				active.set(names[o], active.get(names[o]) - 1);
+			}
+			var nm = names[i], st = byName.get(nm);
+			if (!st) {
+				st = { name: nm, self: 0, total: 0, first: i };
+				byName.set(nm, st);
+			}
+			st.self += Math.max(0, counts[i] - childSum[i]);
+			if (!active.get(nm))
+				st.total += counts[i];
+			active.set(nm, (active.get(nm) || 0) + 1);
+			open.push(i);
+		}
+		fnStats = byName;
+		return byName;
+	}
+	// the outermost frames named name (not below another frame of that name)
+	function outermost(name) {
+		var out = [];
+		for (var i = 1; i < n;) {
+			if (names[i] === name) {
+				out.push(i);
+				i = end[i];
+			} else {
+				i++;
+			}
+		}
+		return out;
+	}
+	function trieNode(name) {
+		return { name: name, v: 0, kids: new Map() };
+	}
+	function trieChild(t, name) {
+		var c = t.kids.get(name);
+		if (!c) {
+			c = trieNode(name);
+			t.kids.set(name, c);
+		}
+		return c;
+	}
+	// callers: each occurrence's ancestors, nearest first; callees: each occurrence's subtree
+	function sandwichTries(name) {
+		var occ = outermost(name), up = trieNode(name), down = trieNode(name);
+		for (var k = 0; k < occ.length; k++) {
+			var i = occ[k], t = up;
+			up.v += counts[i];
+			down.v += counts[i];
+			for (var p = parent[i]; p > 0; p = parent[p]) {
+				t = trieChild(t, names[p]);
+				t.v += counts[i];
+			}
+			var stack = [[i, down]];
+			for (var j = i + 1; j < end[i]; j++) {
+				while (stack[stack.length - 1][0] !== parent[j])
+					stack.pop();
+				var c = trieChild(stack[stack.length - 1][1], names[j]);
+				c.v += counts[j];
+				stack.push([j, c]);
+			}
+		}
+		return { up: up, down: down };
+	}
+	function trieDepth(t) {
+		var d = 0;
+		t.kids.forEach(function (c) {
+			d = Math.max(d, trieDepth(c));
+		});
+		return d + 1;
+	}
+	function svgEl(tag, attrs, parentEl) {
+		var e = doc.createElementNS(NS, tag);
+		for (var a in attrs)
+			e.setAttribute(a, attrs[a]);
+		if (parentEl)
+			parentEl.appendChild(e);
+		return e;
+	}
+	function fillOf(name) {
+		var st = functionStats().get(name);
+		return st ? gs[st.first].children[1].getAttribute("fill") : "#e0e0e0";
+	}
+	// draws trie t from x with width w at row y, the next level at y + dy
+	function drawTrie(t, x, w, y, dy, g) {
+		var fg = svgEl("g", { "class": "sw", tabindex: "-1" }, g);
+		fg.__name = t.name;
+		svgEl("title", {}, fg).textContent = describe(t.name, t.v);
+		svgEl("rect", { x: x.toFixed(1), y: y.toFixed(1), width: Math.max(0, w).toFixed(1),
+			       height: (C.frameheight - 1).toFixed(1), fill: fillOf(t.name) }, fg);
+		var chars = Math.floor((w - 6) / charW);
+		if (chars >= 3) {
+			var s = t.name.length <= chars ? t.name : t.name.substring(0, chars - 2) + "..";
+			svgEl("text", { x: (x + 3).toFixed(1), y: (y + (C.frameheight - 1) / 2 + 3).toFixed(1) },
+			      fg).textContent = s;
+		}
+		var kids = Array.from(t.kids.values()).sort(function (a, b) {
+			return a.name < b.name ? -1 : a.name > b.name;
+		});
+		var cx = x;
+		for (var k = 0; k < kids.length; k++) {
+			var cw = w * kids[k].v / t.v;
+			if (cw >= 0.1)
+				drawTrie(kids[k], cx, cw, y + dy, dy, g);
+			cx += cw;
+		}
+	}
+	function setHeight(h) {
+		root.setAttribute("height", h);
+		root.setAttribute("viewBox", "0 0 " + W + " " + h);
+		bgEl.setAttribute("height", h);
+		var y = (h - (C.bottom || 0) / 2).toFixed(1);
+		detailsEl.setAttribute("y", y);
+		matchedEl.setAttribute("y", y);
+	}
+	function closePanel(keepUrl) {
+		if (!panel)
+			return;
+		panel.parentNode.removeChild(panel);
+		panel = null;
+		panelName = null;
+		framesEl.classList.remove("hide");
+		setHeight(H0);
+		if (!keepUrl)
+			saveState();
+	}
+	function panelBase(height) {
+		closePanel(true);
+		framesEl.classList.add("hide");
+		var top = C.top, h = Math.max(H0, top + height + (C.bottom || 0));
+		setHeight(h);
+		panel = svgEl("g", { id: "panel" }, root);
+		var back = svgEl("text", { id: "back", x: xpad, y: (top - 4).toFixed(1), role: "button",
+					   tabindex: "0" }, panel);
+		back.textContent = "< Back to the graph";
+		back.addEventListener("click", function () {
+			closePanel();
+		});
+		back.addEventListener("keydown", function (e) {
+			if (e.key === "Enter" || e.key === " ") {
+				e.preventDefault();
+				closePanel();
+			}
+		});
+		return top;
+	}
+	// the callers of name above it, its callees below it
+	function sandwich(name) {
+		var st = functionStats().get(name);
+		if (!st)
+			return;
+		var tr = sandwichTries(name), fh = C.frameheight;
+		var du = trieDepth(tr.up), dd = trieDepth(tr.down);
+		var top = panelBase((du + dd + 4) * fh);
+		panelName = name;
+		var head = svgEl("text", { id: "swhead", x: xpad, y: (top + fh - 4).toFixed(1) }, panel);
+		head.textContent = "Callers and callees of " + name + ": total " + pctOf(st.total).toFixed(2) +
+			"% (" + commas(st.total) + " " + C.countname + "), self " + pctOf(st.self).toFixed(2) + "%";
+		var g = svgEl("g", { id: "sandwich" }, panel);
+		svgEl("text", { "class": "swlabel", x: xpad, y: (top + 2 * fh - 4).toFixed(1) }, g).textContent =
+			"callers (the caller above its callee)";
+		var yF = top + (du + 2) * fh;
+		drawTrie(tr.up, xpad, full, yF, -fh, g);
+		svgEl("text", { "class": "swlabel", x: xpad, y: (yF + 2 * fh - 4).toFixed(1) }, g).textContent =
+			"callees (below the function that calls them)";
+		drawTrie(tr.down, xpad, full, yF + 2 * fh, fh, g);
+		g.addEventListener("click", function (e) {
+			var t = e.target.parentNode;
+			if (t && t.__name !== undefined && t.__name !== panelName)
+				sandwich(t.__name);
+		});
+		g.addEventListener("mouseover", function (e) {
+			var t = e.target.parentNode;
+			if (t && t.__name !== undefined)
+				detailsEl.textContent = C.nametype + " " + t.firstChild.textContent;
+		});
+		saveState();
+	}
+	// the table: every function with its self and total share, sortable and filterable
+	var tableSort = { key: "self", desc: true };
+	function xEl(tag, parentEl, text) {
+		var e = doc.createElementNS(XNS, tag);
+		if (text !== undefined)
+			e.textContent = text;
+		if (parentEl)
+			parentEl.appendChild(e);
+		return e;
+	}
+	function functionTable(filter) {
+		var stats = Array.from(functionStats().values());
+		var top = panelBase(Math.max(24, Math.min(stats.length, 40)) * 20 + 60);
+		panelName = "";
+		var h = parseFloat(root.getAttribute("height")) - top - (C.bottom || 0);
+		var fo = svgEl("foreignObject", { id: "ftable", x: xpad, y: top, width: full, height: h }, panel);
+		var box = xEl("div", fo);
+		var input = xEl("input", box);
+		input.setAttribute("placeholder", "filter functions (text)");
+		input.setAttribute("aria-label", "filter functions");
+		var info = xEl("span", box);
+		var table = xEl("table", box), thead = xEl("thead", table), tbody = xEl("tbody", table);
+		var hr = xEl("tr", thead), cols = [["name", "Function"], ["self", "Self %"], ["total", "Total %"]];
+		cols.forEach(function (c) {
+			var th = xEl("th", hr, c[1]);
+			th.setAttribute("tabindex", "0");
+			th.setAttribute("data-key", c[0]);
+			var sortBy = function () {
+				tableSort = { key: c[0], desc: tableSort.key === c[0] ? !tableSort.desc : c[0] !== "name" };
+				fill();
+			};
+			th.addEventListener("click", sortBy);
+			th.addEventListener("keydown", function (e) {
+				if (e.key === "Enter" || e.key === " ") {
+					e.preventDefault();
+					sortBy();
+				}
+			});
+		});
+		function fill() {
+			var f = input.value.toLowerCase(), k = tableSort.key, sign = tableSort.desc ? -1 : 1;
+			var rows = stats.filter(function (st) {
+				return !f || st.name.toLowerCase().indexOf(f) >= 0;
+			});
+			rows.sort(function (a, b) {
+				var x = a[k], y = b[k], d = x < y ? -1 : x > y ? 1 : 0;
+				return d ? d * sign : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+			});
+			hr.childNodes.forEach(function (th) {
+				var key = th.getAttribute("data-key");
+				th.setAttribute("aria-sort", key === k ? (tableSort.desc ? "descending" : "ascending") : "none");
+			});
+			while (tbody.firstChild)
+				tbody.removeChild(tbody.firstChild);
+			var shown = Math.min(rows.length, 1000);
+			for (var r = 0; r < shown; r++) {
+				var tr = xEl("tr", tbody), st = rows[r];
+				xEl("td", tr, st.name);
+				xEl("td", tr, pctOf(st.self).toFixed(2));
+				xEl("td", tr, pctOf(st.total).toFixed(2));
+				tr.setAttribute("tabindex", "0");
+				tr.__name = st.name;
+			}
+			info.textContent = " " + rows.length + " of " + stats.length + " functions" +
+				(shown < rows.length ? " (the first " + shown + " shown: filter to see more)" : "") +
+				"; click a row for its callers and callees";
+		}
+		tbody.addEventListener("click", function (e) {
+			var t = e.target;
+			while (t && t.__name === undefined)
+				t = t.parentNode;
+			if (t)
+				sandwich(t.__name);
+		});
+		tbody.addEventListener("keydown", function (e) {
+			if ((e.key === "Enter" || e.key === " ") && e.target.__name !== undefined) {
+				e.preventDefault();
+				sandwich(e.target.__name);
+			}
+		});
+		input.addEventListener("input", fill);
+		input.value = filter || "";
+		fill();
+		input.focus();
+		saveState();
+	}
+	if (funcsEl) {
+		funcsEl.addEventListener("click", function () {
+			functionTable(searchRe && !/[\\^$.*+?()[\]{}|]/.test(searchRe) ? searchRe : "");
+		});
+	}
+
 	// Keyboard: the graph is one Tab stop (the frame last focused, the root at first); the
 	// arrows move between neighbours (Left/Right: siblings; Up/Down: towards the leaves or the
 	// root, as drawn), Enter or Space zooms, Escape resets. The focused frame's title is its
@@ -373,6 +683,11 @@
 			zoom(i);
 			focusFrame(i);
 			return;
+		} else if ((e.key === "s" || e.key === "S") && i > 0) {
+			e.preventDefault();
+			loadNames();
+			sandwich(names[i]);
+			return;
 		} else {
 			return;
 		}
@@ -380,7 +695,9 @@
 		focusFrame(j);
 	});
 	// the controls are buttons for the keyboard too
-	[unzoomEl, searchEl, icEl].forEach(function (el) {
+	[unzoomEl, searchEl, icEl, funcsEl].forEach(function (el) {
+		if (!el)
+			return;
 		el.addEventListener("keydown", function (e) {
 			if (e.key === "Enter" || e.key === " ") {
 				e.preventDefault();
@@ -391,7 +708,8 @@
 
 	// for tests and tools: the state and actions, read-only in spirit
 	window.scorch = { zoom: zoom, unzoom: unzoom, search: search, clearSearch: clearSearch,
+		sandwich: sandwich, functionTable: functionTable, closePanel: closePanel,
 		frames: n, state: function () { return { zoomed: zoomedAt, search: searchRe,
-			matched: matched.length, focused: focused }; } };
+			matched: matched.length, focused: focused, panel: panelName }; } };
 	restoreState();
 })();

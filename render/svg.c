@@ -193,7 +193,7 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 	put_num(f, g.width);
 	fputc(' ', f);
 	put_num(f, g.height);
-	fputs("\">\n<!-- Flame graph drawn by scorch. Click a frame to zoom, Ctrl-F to search. -->\n", f);
+	fputs("\">\n<!-- Flame graph drawn by scorch. Click a frame to zoom, Ctrl-F to search, Ctrl-click for its callers and callees, Functions for a table. -->\n", f);
 	if (o->notes && *o->notes) {
 		/* a comment may not hold "--": notes are escaped as text, dashes spaced */
 		fputs("<!-- NOTES: ", f);
@@ -248,7 +248,10 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 	fputs(">Reset Zoom</text>\n<text id=\"search\" role=\"button\" tabindex=\"0\"", f);
 	put_attr_num(f, "x", g.width - g.xpad - 100);
 	put_attr_num(f, "y", o->fontsize * 2);
-	fputs(">Search</text>\n<text id=\"ignorecase\" role=\"button\" tabindex=\"0\" "
+	fputs(">Search</text>\n<text id=\"funcs\" role=\"button\" tabindex=\"0\"", f);
+	put_attr_num(f, "x", g.width - g.xpad - 200);
+	put_attr_num(f, "y", o->fontsize * 2);
+	fputs(">Functions</text>\n<text id=\"ignorecase\" role=\"button\" tabindex=\"0\" "
 	      "aria-label=\"ignore case\"", f);
 	put_attr_num(f, "x", g.width - g.xpad - 16);
 	put_attr_num(f, "y", o->fontsize * 2);
@@ -331,6 +334,10 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 	put_num(f, g.xpad);
 	fputs(",frameheight:", f);
 	put_num(f, g.frameheight);
+	fputs(",top:", f);
+	put_num(f, g.ypad1);
+	fputs(",bottom:", f);
+	put_num(f, g.ypad2);
 	fprintf(f, ",inverted:%s,diff:%s,total:%.17g,factor:%g,countname:",
 		o->inverted ? "true" : "false", t->differential ? "true" : "false",
 		t->timemax, o->factor);

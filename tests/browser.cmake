@@ -15,3 +15,10 @@ add_test(NAME browser_speedscope
                  ${TESTS_DIR}/data/perf/results
          WORKING_DIRECTORY ${TESTS_DIR}/browser)
 set_tests_properties(browser_speedscope PROPERTIES LABELS "browser" TIMEOUT 180)
+
+# the SVG's callers/callees (sandwich) view and function table, on a profile where f is
+# called from a and b: shares, sorting, filtering, links, keyboard
+add_test(NAME browser_sandwich
+         COMMAND ${NODE} ${TESTS_DIR}/browser/sandwich.test.js ${SCORCH_BIN}
+         WORKING_DIRECTORY ${TESTS_DIR}/browser)
+set_tests_properties(browser_sandwich PROPERTIES LABELS "browser" TIMEOUT 180)
