@@ -10,7 +10,7 @@ enum {
 	R_FONTSIZE, R_FONTWIDTH, R_COUNTNAME, R_NAMETYPE, R_NAMEATTR, R_TOTAL, R_FACTOR, R_COLORS,
 	R_BGCOLORS, R_HASH, R_RANDOM, R_CP, R_REVERSE, R_INVERTED, R_FLAMECHART, R_NEGATE, R_NOTES,
 	R_COLLAPSE_RECURSION,
-	R_ENCODING, R_PALETTE_FILE, R_THEME,
+	R_ENCODING, R_PALETTE_FILE, R_THEME, R_COMPACT,
 };
 
 static const struct option render_options[RENDER_NOPTIONS] = {
@@ -41,6 +41,7 @@ static const struct option render_options[RENDER_NOPTIONS] = {
 	{ "encoding", required_argument, NULL, R_ENCODING },
 	{ "palette-file", required_argument, NULL, R_PALETTE_FILE },
 	{ "theme", required_argument, NULL, R_THEME },
+	{ "compact", no_argument, NULL, R_COMPACT },
 };
 
 void render_options_table(struct option *out, const struct option *base, size_t nbase)
@@ -121,6 +122,7 @@ const char *render_option_set(struct render_opts *o, int code, const char *arg)
 		o->colors = arg;
 		break;
 	case R_BGCOLORS: o->bgcolors = arg; break;
+	case R_COMPACT: o->compact = true; break;
 	case R_THEME:
 		if (!strcmp(arg, "auto"))
 			o->theme = RENDER_THEME_AUTO;

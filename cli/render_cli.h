@@ -7,7 +7,7 @@
 
 #include "render.h"
 
-#define RENDER_NOPTIONS 27
+#define RENDER_NOPTIONS 28
 #define RENDER_OPT_BASE 1000	/* getopt values of the render options */
 
 #define RENDER_OPTIONS_HELP \
@@ -28,6 +28,11 @@
 	"      --colors NAME    hot mem io wakeup chain java js perl red green blue aqua\n" \
 	"                       yellow purple orange (hot)\n" \
 	"      --bgcolors C     yellow blue green grey or #rrggbb (by palette)\n" \
+	"      --compact        SVG: no <title> per frame; each name stored once and the\n" \
+	"                       tooltips made by the script (the graph, its rectangles and\n" \
+	"                       labels stay as they are, with scripts off too; hover shows no\n" \
+	"                       tooltip then): files of big profiles about a third of\n" \
+	"                       flamegraph.pl's. Tools that read <title>s need the default\n" \
 	"      --theme T        auto (default: an SVG follows the viewer's dark mode, PNG and\n" \
 	"                       PDF are light), light or dark: the page around the frames\n" \
 	"      --hash           colours keyed by a hash of the name\n" \

@@ -103,6 +103,10 @@ int frame_name_load(struct frame_ctx *c, const struct flame_node *n);
  * `all (...)` for the root, `NAME (N samples, P%; +D%)` for differential input. Unescaped,
  * sanitized, in c->title. Returns its length. */
 size_t frame_title(struct frame_ctx *c, const struct flame_node *n);
+/* The numbers of n's tooltip as it prints them: the count (times --factor, no separators) and,
+ * for differential input, the signed change in percent ("+1.23"; "" otherwise). */
+void frame_values(const struct frame_ctx *c, const struct flame_node *n,
+		  char samples[TEXT_NUM_MAX], char delta[TEXT_NUM_MAX]);
 struct rgb frame_color(struct frame_ctx *c, const struct flame_node *n);
 
 #endif

@@ -13,6 +13,9 @@
 	var W = parseFloat(root.getAttribute("width")), xpad = C.xpad, full = W - 2 * xpad;
 	var charW = C.fontsize * C.fontwidth;
 	var gs = framesEl.children, n = gs.length;
+	// --compact: a frame is <g><rect/><text/></g>, its name and count in scorchNames and
+	// scorchData (tooltips are made here); else <g><title/><rect/><text/></g>
+	var compact = !!C.compact, RI = compact ? 0 : 1, rects = new Array(n);
 	var X = new Float64Array(n), Wd = new Float64Array(n), Y = new Float64Array(n);
 	var parent = new Int32Array(n), end = new Int32Array(n), depth = new Int32Array(n);
 	var prevSib = new Int32Array(n).fill(-1), focused = -1;
@@ -21,9 +24,9 @@
 
 	// one pass at load: geometry from attributes, tree structure from depth (rows)
 	(function load() {
-		var stack = [], y0 = n ? parseFloat(gs[0].children[1].getAttribute("y")) : 0;
+		var stack = [], y0 = n ? parseFloat(gs[0].children[RI].getAttribute("y")) : 0;
 		for (var i = 0; i < n; i++) {
-			var g = gs[i], r = g.children[1];
+			var g = gs[i], r = rects[i] = g.children[RI];
 			g.__i = i;
 			X[i] = parseFloat(r.getAttribute("x"));
 			Wd[i] = parseFloat(r.getAttribute("width"));
@@ -43,13 +46,47 @@
 			end[stack.pop()] = n;
 	})();
 
+	// --compact: the front-coded name list, then each frame's name and count
+	var cNames = null, stride = C.diff ? 3 : 2;
+	function compactNames() {
+		if (cNames)
+			return cNames;
+		cNames = [];
+		var prev = "";
+		for (var k = 0; k + 1 < scorchNames.length; k += 2) {
+			prev = prev.substring(0, scorchNames[k]) + scorchNames[k + 1];
+			cNames.push(prev);
+		}
+		return cNames;
+	}
+	function compactTitle(i) {
+		var idx = scorchData[i * stride], v = scorchData[i * stride + 1];
+		// the count as the default's tooltip prints it: every digit of the double, commas
+		var num = (isFinite(v) ? BigInt(v).toString() : String(v)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+		if (idx < 0)
+			return "all (" + num + " " + C.countname + ", 100%)";
+		var pct = (100 * (v / (C.total * C.factor))).toFixed(2);
+		return compactNames()[idx] + " (" + num + " " + C.countname + ", " + pct + "%" +
+			(C.diff ? "; " + scorchData[i * stride + 2] + "%" : "") + ")";
+	}
 	function titleOf(i) {
-		return gs[i].firstChild.textContent;
+		return compact ? compactTitle(i) : gs[i].firstChild.textContent;
 	}
 	// names and counts are parsed from the titles only when first needed (search)
 	function loadNames() {
 		if (names)
 			return;
+		if (compact) {
+			var cn = compactNames();
+			names = new Array(n);
+			counts = new Float64Array(n);
+			for (var q = 0; q < n; q++) {
+				var idx = scorchData[q * stride];
+				names[q] = idx < 0 ? "all" : cn[idx];
+				counts[q] = scorchData[q * stride + 1];
+			}
+			return;
+		}
 		names = new Array(n);
 		counts = new Float64Array(n);
 		for (var i = 0; i < n; i++) {
@@ -60,8 +97,10 @@
 		}
 	}
 	function nameOf(i) {
-		if (names)
+		if (names || compact) {
+			loadNames();
 			return names[i];
+		}
 		var t = titleOf(i), p = t.lastIndexOf(" (");
 		return p < 0 ? t : t.substring(0, p);
 	}
@@ -77,14 +116,16 @@
 	}
 	// places frame i at x with width w and refits its label
 	function place(i, x, w) {
-		var g = gs[i], r = g.children[1], t = g.children[2];
+		var g = gs[i], r = rects[i], t = r.nextElementSibling;
+		if (t && t.nodeName !== "text")
+			t = null;
 		r.setAttribute("x", x.toFixed(1));
 		r.setAttribute("width", w.toFixed(1));
 		var s = label(i, w);
 		if (!t && s) {
 			t = doc.createElementNS(NS, "text");
 			t.setAttribute("y", (Y[i] + (C.frameheight - 1) / 2 + 3).toFixed(1));
-			g.appendChild(t);
+			g.insertBefore(t, r.nextSibling);
 		}
 		if (t) {
 			t.setAttribute("x", (x + 3).toFixed(1));
@@ -132,7 +173,7 @@
 
 	function clearSearch(keepUrl) {
 		for (var k = 0; k < matched.length; k++) {
-			var r = gs[matched[k]].children[1];
+			var r = rects[matched[k]];
 			r.setAttribute("fill", r.__fill);
 		}
 		matched = [];
@@ -201,7 +242,7 @@
 			}
 			if (parent[i] >= 0 && re.test(names[i])) {
 				hit[i] = 1;
-				var r = gs[i].children[1];
+				var r = rects[i];
 				r.__fill = r.getAttribute("fill");
 				r.setAttribute("fill", "#e600e6");
 				matched.push(i);
@@ -298,8 +339,13 @@
 	});
 	framesEl.addEventListener("mouseover", function (e) {
 		var i = frameOf(e.target);
-		if (i >= 0)
-			detailsEl.textContent = C.nametype + " " + titleOf(i);
+		if (i < 0)
+			return;
+		var t = titleOf(i);
+		detailsEl.textContent = C.nametype + " " + t;
+		// --compact: the tooltip is made when first needed
+		if (compact && gs[i].lastChild.nodeName !== "title")
+			gs[i].appendChild(doc.createElementNS(NS, "title")).textContent = t;
 	});
 	framesEl.addEventListener("mouseout", function () {
 		detailsEl.textContent = " ";
@@ -447,7 +493,8 @@
 	}
 	function fillOf(name) {
 		var st = functionStats().get(name);
-		return st ? gs[st.first].children[1].getAttribute("fill") : "#e0e0e0";
+		var r = st ? rects[st.first] : null;
+		return r ? r.__fill || r.getAttribute("fill") : "#e0e0e0";
 	}
 	// draws trie t from x with width w at row y, the next level at y + dy
 	function drawTrie(t, x, w, y, dy, g) {
@@ -709,7 +756,7 @@
 	// for tests and tools: the state and actions, read-only in spirit
 	window.scorch = { zoom: zoom, unzoom: unzoom, search: search, clearSearch: clearSearch,
 		sandwich: sandwich, functionTable: functionTable, closePanel: closePanel,
-		frames: n, state: function () { return { zoomed: zoomedAt, search: searchRe,
+		frames: n, title: titleOf, state: function () { return { zoomed: zoomedAt, search: searchRe,
 			matched: matched.length, focused: focused, panel: panelName }; } };
 	restoreState();
 })();

@@ -79,6 +79,23 @@ int frame_name_load(struct frame_ctx *c, const struct flame_node *n)
 	return 0;
 }
 
+void frame_values(const struct frame_ctx *c, const struct flame_node *n,
+		  char samples[TEXT_NUM_MAX], char delta[TEXT_NUM_MAX])
+{
+	const struct render_opts *o = c->o;
+	/* sprintf "%.0f" of the width in samples, times --factor; the percentage is of that
+	 * rounded number, as in flamegraph.pl */
+	snprintf(samples, TEXT_NUM_MAX, "%.0f", (n->etime - n->stime) * o->factor);
+	delta[0] = '\0';
+	if (n->has_delta) {
+		double d = o->negate ? -n->delta : n->delta;
+		if (d == 0)
+			d = 0;	/* no "-0.00%": Perl negates an integer 0 to 0 */
+		snprintf(delta, TEXT_NUM_MAX, "%s%.2f", d > 0 ? "+" : "",
+			 100 * (d / (c->t->timemax * o->factor)));
+	}
+}
+
 size_t frame_title(struct frame_ctx *c, const struct flame_node *n)
 {
 	const struct render_opts *o = c->o;
@@ -87,10 +104,8 @@ size_t frame_title(struct frame_ctx *c, const struct flame_node *n)
 	const size_t cap = c->title_cap;
 	const char *countname = c->countname;
 	char samples_txt[TEXT_NUM_MAX];
-	/* sprintf "%.0f" of the width in samples, times --factor; the percentage is of that
-	 * rounded number, as in flamegraph.pl */
-	char samples_s[TEXT_NUM_MAX];
-	snprintf(samples_s, sizeof(samples_s), "%.0f", (n->etime - n->stime) * o->factor);
+	char samples_s[TEXT_NUM_MAX], deltapct[TEXT_NUM_MAX];
+	frame_values(c, n, samples_s, deltapct);
 	double samples = strtod(samples_s, NULL);
 	text_commas(samples, samples_txt);
 	size_t len = 0;
@@ -103,12 +118,6 @@ size_t frame_title(struct frame_ctx *c, const struct flame_node *n)
 		len += (size_t)snprintf(buf + len, cap - len, " (%s %s, %.2f%%)",
 					samples_txt, countname, pct);
 	} else {
-		double d = o->negate ? -n->delta : n->delta;
-		if (d == 0)
-			d = 0;	/* no "-0.00%": Perl negates an integer 0 to 0 */
-		char deltapct[TEXT_NUM_MAX];
-		snprintf(deltapct, sizeof(deltapct), "%s%.2f", d > 0 ? "+" : "",
-			 100 * (d / (t->timemax * o->factor)));
 		len += (size_t)snprintf(buf + len, cap - len, " (%s %s, %.2f%%; %s%%)",
 					samples_txt, countname, pct, deltapct);
 	}

@@ -40,6 +40,8 @@ struct render_opts {
 	bool inverted;			/* --inverted: icicle */
 	bool flamechart;		/* --flamechart: time order, no merge */
 	bool collapse_recursion;	/* consecutive repeats of a frame drawn as one */
+	bool compact;			/* --compact: no <title> per frame; names once, tooltips
+					 * made by the script */
 	bool negate;			/* --negate: switch differential hues */
 	const char *notes;		/* --notes */
 	enum render_format format;	/* RENDER_AUTO: by output extension, SVG by default */

@@ -22,3 +22,12 @@ add_test(NAME browser_sandwich
          COMMAND ${NODE} ${TESTS_DIR}/browser/sandwich.test.js ${SCORCH_BIN}
          WORKING_DIRECTORY ${TESTS_DIR}/browser)
 set_tests_properties(browser_sandwich PROPERTIES LABELS "browser" TIMEOUT 180)
+
+# render --compact beside the default: tooltips made by the script equal the <title>s, same
+# geometry and labels, zoom, search, hover, table; real, differential and hostile inputs
+add_test(NAME browser_compact
+         COMMAND ${NODE} ${TESTS_DIR}/browser/compact.test.js ${SCORCH_BIN}
+                 ${TESTS_DIR}/data/perf/results/perf-java-stacks-01-collapsed-all.txt
+                 ${TESTS_DIR}/data/diff/java-01-02.expected
+         WORKING_DIRECTORY ${TESTS_DIR}/browser)
+set_tests_properties(browser_compact PROPERTIES LABELS "browser" TIMEOUT 180)

@@ -1,5 +1,5 @@
 /* Fuzz target: folded input rendered to SVG (layout, tooltips, escaping, colours), with the
- * first byte choosing inverted / flame chart / differential negate / minwidth. */
+ * first byte choosing inverted / flame chart / differential negate / minwidth / --compact. */
 #include "collapse.h"
 #include "profile.h"
 #include "render.h"
@@ -20,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.negate = b & 4;
 	o.minwidth = b & 8 ? 0 : o.minwidth;
 	o.countname = b & 16 ? "\xff\xfe long count name \x01" : o.countname;
+	o.compact = b & 32;
 	struct profile *p = prof_new();
 	struct line_reader *lr;
 	char err[256];
