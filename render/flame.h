@@ -13,6 +13,10 @@
 #include "text.h"
 
 #define FLAME_ROOT UINT32_MAX	/* the name id of the root frame ("all") */
+/* At most this many frames are drawn (the root always): past it, the narrowest go, whatever
+ * --minwidth says, so a huge profile's SVG stays a DOM a browser handles (an SVG frame is at
+ * most 4 elements: g, title, rect, text) */
+#define FLAME_MAX_FRAMES 50000
 
 struct flame_node {
 	uint32_t name;		/* frame id in the profile, or FLAME_ROOT */

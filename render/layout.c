@@ -111,6 +111,44 @@ static int cmp_reversed(const void *x, const void *y, void *arg)
 	}
 }
 
+static int cmp_double_desc(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x > y ? -1 : x < y;
+}
+
+/* The least width kept so that at most FLAME_MAX_FRAMES nodes are drawn: the width of the
+ * FLAME_MAX_FRAMES-th widest node, raised past it when nodes of that width would go over (a
+ * child is never wider than its parent, so keeping every node at least this wide keeps a
+ * tree). min_time when the budget holds already. */
+static int frame_budget(const struct flame_tree *t, double min_time, double *out)
+{
+	size_t n = 0;
+	*out = min_time;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->nodes[i].etime - t->nodes[i].stime >= min_time)
+			n++;
+	if (n <= FLAME_MAX_FRAMES)
+		return 0;
+	double *w = malloc(n * sizeof(double));
+	if (!w)
+		return -ENOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		double d = t->nodes[i].etime - t->nodes[i].stime;
+		if (d >= min_time)
+			w[k++] = d;
+	}
+	qsort(w, n, sizeof(double), cmp_double_desc);
+	/* keep w[0 .. FLAME_MAX_FRAMES): a tie across the boundary goes out whole */
+	size_t cut = FLAME_MAX_FRAMES;
+	while (cut > 0 && w[cut - 1] == w[cut])
+		cut--;
+	*out = cut ? w[cut - 1] : INFINITY;
+	free(w);
+	return 0;
+}
+
 /* Drops nodes narrower than minwidth (their descendants are narrower still) and computes
  * spans, compacting the array in place; preorder is kept. */
 static int prune(struct flame_tree *t, double minwidth_time)
@@ -217,7 +255,8 @@ int flame_build(struct flame_tree *t, const struct profile *p, const struct rend
 	double widthpertime = t->timemax > 0 ? (o->width - 20.0) / t->timemax : 0;
 	double minwidth_time = o->minwidth_pct ? t->timemax * o->minwidth / 100.0
 			       : widthpertime > 0 ? o->minwidth / widthpertime : 0;
-	if ((err = prune(t, minwidth_time)))
+	if ((err = frame_budget(t, minwidth_time, &minwidth_time)) ||
+	    (err = prune(t, minwidth_time)))
 		goto out;
 	/* the root spans the whole width, even with a --total beyond the data */
 	if (t->n)

@@ -259,5 +259,17 @@ with tempfile.TemporaryDirectory() as tmp:
         info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
         check(re.search(r"^Pages:\s+1$", info, re.M) is not None, f"PDF pages: {info}")
 
+# --- the frame budget: at most 50,000 frames drawn, the narrowest dropped whatever
+# --minwidth says; 60,000 leaves of counts 1..60,000 under a: root, a and the 49,998 widest ---
+big = "".join(f"a;f{i} {i}\n" for i in range(1, 60001)).encode()
+_, fr = frames(render(big, "--minwidth", "0").stdout)
+check(len(fr) == 50000, f"frame budget: {len(fr)} frames drawn, want 50000")
+leaves = sorted(int(t.split(" ")[0][1:]) for t, _, _ in fr if t.startswith("f"))
+check(len(leaves) == 49998 and leaves[0] == 10003 and leaves[-1] == 60000,
+      f"the widest leaves kept: {leaves[:2]} .. {leaves[-1:]}")
+# under the budget nothing changes: 2,000 leaves all drawn with --minwidth 0
+_, fr = frames(render("".join(f"a;f{i} {i}\n" for i in range(1, 2001)).encode(), "--minwidth", "0").stdout)
+check(len(fr) == 2002, f"under the budget: {len(fr)} frames, want 2002")
+
 print(f"{passed} passed, {failures} failed")
 sys.exit(1 if failures else 0)
