@@ -47,8 +47,10 @@ static struct lc_entry *lc_find(struct line_cache *c, uint32_t h, const char *s,
 	uint32_t e;
 	size_t j = htab_start(&c->index, h);
 	for (; (e = htab_slot(&c->index, j)); j = htab_next(&c->index, j)) {
+		if (htab_tag(&c->index, j) != h)
+			continue;
 		struct lc_entry *x = &c->entries[e - 1];
-		if (x->hash == h && x->text_len == len && memcmp(c->text + x->text_off, s, len) == 0)
+		if (x->text_len == len && memcmp(c->text + x->text_off, s, len) == 0)
 			return x;
 	}
 	*slot = j;

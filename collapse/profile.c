@@ -165,6 +165,21 @@ static bool forbidden(uint32_t cp)
 static ssize_t clean_name(struct profile *p, const char *name, size_t len)
 {
 	size_t i = 0;
+	/* eight bytes at a time while all are printable ASCII and none is ';' (a byte b is
+	 * flagged when b < 0x20, b >= 0x7f or b == ';': the classic has-less / has-zero tests) */
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	while (i + 8 <= len) {
+		uint64_t x;
+		memcpy(&x, name + i, 8);
+		uint64_t semi = x ^ (ones * ';');
+		uint64_t bad = (x & highs) |			/* >= 0x80 */
+			       ((x + ones) & highs) |		/* 0x7f (no carry: all < 0x80) */
+			       ((x - ones * 0x20) & ~x & highs) |	/* < 0x20 */
+			       ((semi - ones) & ~semi & highs);	/* ';' */
+		if (bad)
+			break;
+		i += 8;
+	}
 	while (i < len && (unsigned char)name[i] >= 0x20 && (unsigned char)name[i] < 0x7f &&
 	       name[i] != ';')
 		i++;
@@ -209,8 +224,10 @@ int64_t prof_intern(struct profile *p, const char *name, size_t len)
 	uint32_t h = (uint32_t)hash_bytes64(name, len, 0), slot;
 	size_t j = htab_start(&p->frame_index, h);
 	for (; (slot = htab_slot(&p->frame_index, j)); j = htab_next(&p->frame_index, j)) {
+		if (htab_tag(&p->frame_index, j) != h)
+			continue;
 		const struct frame_rec *f = &p->frames[slot - 1];
-		if (f->hash == h && f->len == len && memcmp(f->name, name, len) == 0)
+		if (f->len == len && memcmp(f->name, name, len) == 0)
 			return slot - 1;
 	}
 	if (p->nframes >= UINT32_MAX - 1)
@@ -335,8 +352,10 @@ static int64_t stack_slot(struct profile *p, const uint32_t *frames, size_t dept
 	uint32_t h = hash_ids(frames, depth), slot;
 	size_t j = htab_start(&p->stack_index, h);
 	for (; (slot = htab_slot(&p->stack_index, j)); j = htab_next(&p->stack_index, j)) {
+		if (htab_tag(&p->stack_index, j) != h)
+			continue;
 		const struct prof_stack *s = &p->stacks[slot - 1];
-		if (p->stack_hash[slot - 1] == h && s->depth == depth &&
+		if (s->depth == depth &&
 		    (!depth || !memcmp(p->pool + s->frames_off, frames, depth * sizeof(uint32_t))))
 			return slot - 1;
 	}
@@ -526,8 +545,7 @@ void prof_reset_counts(struct profile *p)
 	p->nstacks = 0;
 	p->nseq = 0;
 	p->fractional = p->differential = false;
-	if (p->stack_index.cap)
-		memset(p->stack_index.slots, 0, p->stack_index.cap * sizeof(uint32_t));
+	htab_clear(&p->stack_index);
 }
 
 /* one stack (or sequence entry) of src into dst, its frames re-interned (map), with
@@ -676,20 +694,84 @@ slow:;
 	}
 }
 
-static int cmp_sort(const void *x, const void *y, void *ctx)
+/* Sorting stacks compares frame names over and over: each frame gets its rank among the
+ * names instead (bytewise order), and two different frames compare by rank, unless one name
+ * is a prefix of the other, where what follows it (';' or the end of the stack) decides: then
+ * prof_stack_cmp does it exactly. The names with a given prefix sit in one block right after
+ * it in that order; block_end[r] is the last rank of the block of rank r's name. */
+struct sort_ctx {
+	const struct profile *p;
+	uint32_t *rank;		/* by frame id */
+	uint32_t *block_end;	/* by rank */
+};
+
+static int cmp_names_r(const void *x, const void *y, void *ctx)
 {
 	const struct profile *p = ctx;
-	return prof_stack_cmp(p, &p->stacks[*(const uint32_t *)x], &p->stacks[*(const uint32_t *)y]);
+	const struct frame_rec *a = &p->frames[*(const uint32_t *)x], *b = &p->frames[*(const uint32_t *)y];
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->name, b->name, n);
+	return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static bool name_prefix(const struct frame_rec *a, const struct frame_rec *b)
+{
+	return a->len <= b->len && !memcmp(a->name, b->name, a->len);
+}
+
+static int cmp_sort(const void *x, const void *y, void *arg)
+{
+	const struct sort_ctx *c = arg;
+	const struct profile *p = c->p;
+	const struct prof_stack *a = &p->stacks[*(const uint32_t *)x];
+	const struct prof_stack *b = &p->stacks[*(const uint32_t *)y];
+	const uint32_t *fa = p->pool + a->frames_off, *fb = p->pool + b->frames_off;
+	uint32_t n = a->depth < b->depth ? a->depth : b->depth, i = 0;
+	while (i < n && fa[i] == fb[i])
+		i++;
+	if (i == n)
+		return (a->depth > b->depth) - (a->depth < b->depth);
+	uint32_t ra = c->rank[fa[i]], rb = c->rank[fb[i]];
+	uint32_t lo = ra < rb ? ra : rb, hi = ra < rb ? rb : ra;
+	if (hi > c->block_end[lo])	/* the lower name is no prefix of the higher */
+		return ra < rb ? -1 : 1;
+	return prof_stack_cmp(p, a, b);
 }
 
 uint32_t *prof_sorted(const struct profile *p)
 {
+	size_t nf = p->nframes ? p->nframes : 1;
 	uint32_t *order = malloc((p->nstacks ? p->nstacks : 1) * sizeof(uint32_t));
-	if (!order)
-		return NULL;
+	uint32_t *by_rank = malloc(nf * sizeof(uint32_t)), *open = malloc(nf * sizeof(uint32_t));
+	struct sort_ctx c = { p, malloc(nf * sizeof(uint32_t)), malloc(nf * sizeof(uint32_t)) };
+	if (!order || !by_rank || !open || !c.rank || !c.block_end) {
+		free(order);
+		order = NULL;
+		goto out;
+	}
+	for (size_t i = 0; i < p->nframes; i++)
+		by_rank[i] = (uint32_t)i;
+	qsort_r(by_rank, p->nframes, sizeof(uint32_t), cmp_names_r, (void *)p);
+	/* a stack of the names still open as prefixes: each name is pushed and popped once,
+	 * and each test reads at most the shorter name, so this is linear in the names' bytes */
+	size_t nopen = 0;
+	for (size_t r = 0; r < p->nframes; r++) {
+		const struct frame_rec *f = &p->frames[by_rank[r]];
+		while (nopen && !name_prefix(&p->frames[by_rank[open[nopen - 1]]], f))
+			c.block_end[open[--nopen]] = (uint32_t)r - 1;
+		c.rank[by_rank[r]] = (uint32_t)r;
+		open[nopen++] = (uint32_t)r;
+	}
+	while (nopen)
+		c.block_end[open[--nopen]] = (uint32_t)p->nframes - 1;
 	for (size_t i = 0; i < p->nstacks; i++)
 		order[i] = (uint32_t)i;
-	qsort_r(order, p->nstacks, sizeof(uint32_t), cmp_sort, (void *)p);
+	qsort_r(order, p->nstacks, sizeof(uint32_t), cmp_sort, &c);
+out:
+	free(by_rank);
+	free(open);
+	free(c.rank);
+	free(c.block_end);
 	return order;
 }
 

@@ -6,7 +6,9 @@
  *		if (hashes[slot - 1] == h && same_key(slot - 1)) return slot - 1;
  *	htab_put(t, j, new_index, ...);
  *
- * Linear probing, at most half full. */
+ * Linear probing, at most half full. Each slot keeps the entry's hash too (htab_tag): a probe
+ * rejects a different key without reading the caller's entry (on a big table, that read is
+ * the cache miss that costs). */
 #ifndef SCORCH_LIB_HTAB_H
 #define SCORCH_LIB_HTAB_H
 
@@ -15,7 +17,7 @@
 #include <sys/types.h>
 
 struct htab {
-	uint32_t *slots;
+	uint64_t *slots;	/* hash << 32 | (index + 1); 0: empty */
 	size_t cap;	/* a power of two; 0 until the first htab_put */
 };
 
@@ -32,7 +34,13 @@ static inline size_t htab_next(const struct htab *t, size_t j)
 /* the slot at j, 0 when empty (or when the table has no slots yet) */
 static inline uint32_t htab_slot(const struct htab *t, size_t j)
 {
-	return t->cap ? t->slots[j] : 0;
+	return t->cap ? (uint32_t)t->slots[j] : 0;
+}
+
+/* the hash of the entry at j (valid when htab_slot(t, j) is not 0) */
+static inline uint32_t htab_tag(const struct htab *t, size_t j)
+{
+	return (uint32_t)(t->slots[j] >> 32);
 }
 
 /* Puts entry idx in the empty slot j where a probe for its hash ended. n is the number of
@@ -42,6 +50,8 @@ static inline uint32_t htab_slot(const struct htab *t, size_t j)
 int htab_put(struct htab *t, size_t j, uint32_t idx, size_t n, const void *hashes, size_t stride);
 
 void htab_free(struct htab *t);
+/* Empties the table, keeping its size. */
+void htab_clear(struct htab *t);
 
 /* Entries keyed by a name (bpftrace maps, --cp colours, --nameattr lines) start with this. */
 struct htab_name {
