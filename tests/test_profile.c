@@ -377,8 +377,63 @@ static void test_converter_limits(void)
 	free(t);
 }
 
+/* prof_sorted: the order of the folded text "f0;f1;..." compared bytewise, whatever the
+ * names (one a prefix of another, followed by characters below and above ';'), checked
+ * against the joined strings on random stacks */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_sorted_order(void)
+{
+	static const char *names[] = { "a", "ab", "a:x", "a b", "a(", "b", "a:", "ab:c", "abc",
+				       "\xc3\xa9", "a\xc3\xa9", "~", "!" };
+	const size_t nn = sizeof(names) / sizeof(names[0]), nstacks = 400;
+	struct profile *p = prof_new();
+	char *texts[400];
+	unsigned seed = 12345;
+	size_t added = 0;
+	for (size_t i = 0; i < nstacks; i++) {
+		uint32_t ids[5];
+		char buf[128];
+		size_t depth = 1 + (seed = seed * 1103515245 + 12345) % 5, len = 0;
+		for (size_t d = 0; d < depth; d++) {
+			seed = seed * 1103515245 + 12345;
+			const char *nm = names[(seed >> 8) % nn];
+			ids[d] = (uint32_t)prof_intern(p, nm, strlen(nm));
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", d ? ";" : "", nm);
+		}
+		size_t before = prof_nstacks(p);
+		CHECK(prof_add(p, ids, depth, 1) == 0);
+		if (prof_nstacks(p) > before)
+			texts[added++] = strdup(buf);
+	}
+	uint32_t *order = prof_sorted(p);
+	CHECK(order != NULL && added == prof_nstacks(p));
+	qsort(texts, added, sizeof(char *), cmp_str);
+	size_t bad = 0;
+	for (size_t i = 0; order && i < added; i++) {
+		const struct prof_stack *st = prof_stack(p, order[i]);
+		const uint32_t *f = prof_stack_frames(p, st);
+		char buf[128];
+		size_t len = 0;
+		for (size_t d = 0; d < st->depth; d++)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", d ? ";" : "",
+						prof_frame_name(p, f[d]));
+		if (strcmp(buf, texts[i]) && !bad++)
+			fprintf(stderr, "sorted[%zu] = %s, want %s\n", i, buf, texts[i]);
+	}
+	CHECK(bad == 0);
+	free(order);
+	for (size_t i = 0; i < added; i++)
+		free(texts[i]);
+	prof_free(p);
+}
+
 int main(void)
 {
+	test_sorted_order();
 	test_converter_counts();
 	test_converter_limits();
 	test_perf_long_names();
