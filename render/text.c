@@ -34,6 +34,17 @@ size_t text_sanitize(const char *in, size_t n, char *out, size_t cap, size_t *ch
 	const unsigned char *s = (const unsigned char *)in;
 	size_t o = 0, count = 0, i = 0;
 	while (i < n && o + 4 <= cap) {
+		/* a run of printable ASCII (nearly every name) goes in one copy */
+		size_t run = 0;
+		while (i + run < n && s[i + run] >= 0x20 && s[i + run] < 0x7F && o + run + 4 <= cap)
+			run++;
+		if (run) {
+			memcpy(out + o, s + i, run);
+			o += run;
+			i += run;
+			count += run;
+			continue;
+		}
 		size_t l = utf8_seq(s + i, n - i);
 		if (l == 0 || (l == 1 && (s[i] < 0x20 || s[i] == 0x7F))) {
 			o += put_replacement(out + o);
