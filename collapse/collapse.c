@@ -137,7 +137,7 @@ int collapse_file(struct profile *p, const char *path, enum input_format fmt,
 		err = bt_collapse(p, lr, o);
 		break;
 	default:
-		err = fold_read(p, lr);
+		err = fold_read_file(p, lr);
 		break;
 	}
 	if (err && !prof_error(p))

@@ -7,6 +7,7 @@
 #include "vec.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -166,5 +167,69 @@ out:
 	free(frames);
 	free(prev_end);
 	free(prev);
+	return err;
+}
+
+/* Below this, one thread reads the file: a second one costs more than it saves. */
+#define FOLD_PARALLEL_MIN_BYTES (16u << 20)
+
+struct fold_half {
+	struct profile *q;
+	const char *data, *name;
+	size_t len, line_base;
+	int err;
+};
+
+static void *fold_half_run(void *arg)
+{
+	struct fold_half *h = arg;
+	struct line_reader *lr;
+	h->err = lr_open_mem(&lr, h->data, h->len, h->name);
+	if (!h->err) {
+		lr_set_line_base(lr, h->line_base);
+		h->err = fold_read(h->q, lr);
+		lr_close(lr);
+	}
+	return NULL;
+}
+
+int fold_read_file(struct profile *p, struct line_reader *lr)
+{
+	size_t len;
+	const char *data = lr_mapped(lr, &len);
+	if (!data || len < FOLD_PARALLEL_MIN_BYTES)
+		return fold_read(p, lr);
+	/* the second half starts after the newline nearest past the middle */
+	const char *nl = memchr(data + len / 2, '\n', len - len / 2);
+	if (!nl || nl + 1 == data + len)
+		return fold_read(p, lr);
+	size_t first = (size_t)(nl + 1 - data), lines = 0;
+	for (const char *s = data; (s = memchr(s, '\n', (size_t)(data + first - s))); s++)
+		lines++;
+	struct fold_half h = { .q = prof_new(), .data = data + first, .name = lr_name(lr),
+			       .len = len - first, .line_base = lines };
+	pthread_t t;
+	if (!h.q)
+		return -ENOMEM;
+	if (prof_keeps_order(p))
+		prof_keep_order(h.q);
+	if (pthread_create(&t, NULL, fold_half_run, &h)) {
+		prof_free(h.q);
+		return fold_read(p, lr);
+	}
+	struct line_reader *a;
+	int err = lr_open_mem(&a, data, first, lr_name(lr));
+	if (!err) {
+		err = fold_read(p, a);
+		lr_close(a);
+	}
+	pthread_join(t, NULL);
+	if (!err)
+		err = h.err;
+	if (!err) {
+		prof_diag_merge(p, h.q);
+		err = prof_merge(p, h.q);
+	}
+	prof_free(h.q);
 	return err;
 }

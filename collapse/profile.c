@@ -395,6 +395,11 @@ void prof_keep_order(struct profile *p)
 	p->keep_order = true;
 }
 
+bool prof_keeps_order(const struct profile *p)
+{
+	return p->keep_order;
+}
+
 const struct prof_seq *prof_sequence(const struct profile *p, size_t *n)
 {
 	*n = p->nseq;
@@ -719,12 +724,42 @@ static bool name_prefix(const struct frame_rec *a, const struct frame_rec *b)
 	return a->len <= b->len && !memcmp(a->name, b->name, a->len);
 }
 
-static int cmp_sort(const void *x, const void *y, void *arg)
+/* What is sorted: a stack's index and the ranks + 1 of its first frames (0: none), so most
+ * comparisons end without reading the stack */
+#define SORT_KEY_FRAMES 3
+struct sort_item {
+	uint32_t r[SORT_KEY_FRAMES];
+	uint32_t idx;
+};
+
+static int cmp_stacks_ranked(const struct sort_ctx *c, uint32_t x, uint32_t y);
+
+static int cmp_items(const void *x, const void *y, void *arg)
 {
 	const struct sort_ctx *c = arg;
+	const struct sort_item *a = x, *b = y;
+	for (int k = 0; k < SORT_KEY_FRAMES; k++) {
+		uint32_t ra = a->r[k], rb = b->r[k];
+		if (ra == rb) {
+			if (!ra)	/* both ended here: the same stack text */
+				return 0;
+			continue;
+		}
+		if (!ra || !rb)	/* the stack that ends first sorts first */
+			return ra ? 1 : -1;
+		uint32_t lo = (ra < rb ? ra : rb) - 1, hi = (ra < rb ? rb : ra) - 1;
+		if (hi > c->block_end[lo])
+			return ra < rb ? -1 : 1;
+		break;	/* one name a prefix of the other: exactly, below */
+	}
+	return cmp_stacks_ranked(c, a->idx, b->idx);
+}
+
+static int cmp_stacks_ranked(const struct sort_ctx *c, uint32_t x, uint32_t y)
+{
 	const struct profile *p = c->p;
-	const struct prof_stack *a = &p->stacks[*(const uint32_t *)x];
-	const struct prof_stack *b = &p->stacks[*(const uint32_t *)y];
+	const struct prof_stack *a = &p->stacks[x];
+	const struct prof_stack *b = &p->stacks[y];
 	const uint32_t *fa = p->pool + a->frames_off, *fb = p->pool + b->frames_off;
 	uint32_t n = a->depth < b->depth ? a->depth : b->depth, i = 0;
 	while (i < n && fa[i] == fb[i])
@@ -744,6 +779,7 @@ uint32_t *prof_sorted(const struct profile *p)
 	uint32_t *order = malloc((p->nstacks ? p->nstacks : 1) * sizeof(uint32_t));
 	uint32_t *by_rank = malloc(nf * sizeof(uint32_t)), *open = malloc(nf * sizeof(uint32_t));
 	struct sort_ctx c = { p, malloc(nf * sizeof(uint32_t)), malloc(nf * sizeof(uint32_t)) };
+	struct sort_item *items = NULL;
 	if (!order || !by_rank || !open || !c.rank || !c.block_end) {
 		free(order);
 		order = NULL;
@@ -764,10 +800,24 @@ uint32_t *prof_sorted(const struct profile *p)
 	}
 	while (nopen)
 		c.block_end[open[--nopen]] = (uint32_t)p->nframes - 1;
+	items = malloc((p->nstacks ? p->nstacks : 1) * sizeof(*items));
+	if (!items) {
+		free(order);
+		order = NULL;
+		goto out;
+	}
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct prof_stack *s = &p->stacks[i];
+		const uint32_t *f = p->pool + s->frames_off;
+		items[i].idx = (uint32_t)i;
+		for (uint32_t k = 0; k < SORT_KEY_FRAMES; k++)
+			items[i].r[k] = k < s->depth ? c.rank[f[k]] + 1 : 0;
+	}
+	qsort_r(items, p->nstacks, sizeof(*items), cmp_items, &c);
 	for (size_t i = 0; i < p->nstacks; i++)
-		order[i] = (uint32_t)i;
-	qsort_r(order, p->nstacks, sizeof(uint32_t), cmp_sort, &c);
+		order[i] = items[i].idx;
 out:
+	free(items);
 	free(by_rank);
 	free(open);
 	free(c.rank);
@@ -836,6 +886,26 @@ void prof_diag_add(struct profile *p, const char *file, size_t line, const char 
 			free(e->msg);
 		}
 	}
+}
+
+void prof_diag_merge(struct profile *dst, const struct profile *src)
+{
+	for (size_t i = 0; i < src->ndiag_kept && dst->ndiag_kept < PROF_DIAG_KEEP; i++) {
+		struct prof_diag_entry *e = &dst->diag[dst->ndiag_kept];
+		e->where = strdup(src->diag[i].where);
+		e->msg = strdup(src->diag[i].msg);
+		if (e->where && e->msg) {
+			dst->ndiag_kept++;
+		} else {
+			free(e->where);
+			free(e->msg);
+		}
+	}
+	dst->ndiag += src->ndiag;
+	for (size_t i = 0; i < src->nnotes && i < PROF_NOTE_KEEP; i++)
+		prof_note_add(dst, "%s", src->notes[i]);
+	if (src->nnotes > PROF_NOTE_KEEP)
+		dst->nnotes += src->nnotes - PROF_NOTE_KEEP;
 }
 
 int prof_diag_overflow(struct profile *p, const char *file, size_t line)

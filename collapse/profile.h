@@ -81,6 +81,7 @@ uint64_t prof_total_int(const struct profile *p);
 /* Keeps the input order of every prof_add* call (a flame chart lays stacks out in time order,
  * unmerged). Off by default: it grows with the input. Call before adding stacks. */
 void prof_keep_order(struct profile *p);
+bool prof_keeps_order(const struct profile *p);
 struct prof_seq {
 	uint32_t stack;
 	double count;		/* the width column (after, for differential input) */
@@ -124,6 +125,8 @@ void prof_diag_add(struct profile *p, const char *file, size_t line, const char 
  * stack was kept at the largest count. Returns 0, for err = prof_diag_overflow(...). */
 int prof_diag_overflow(struct profile *p, const char *file, size_t line);
 size_t prof_diag_count(const struct profile *p);
+/* Adds src's diagnostics and notes after dst's (a profile read in parts). */
+void prof_diag_merge(struct profile *dst, const struct profile *src);
 size_t prof_diag_kept(const struct profile *p);
 const struct prof_diag_entry *prof_diag_get(const struct profile *p, size_t i);
 /* Notes about input that was skipped on purpose (e.g. a bpftrace map that holds no stacks);

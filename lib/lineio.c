@@ -265,6 +265,19 @@ size_t lr_lineno(const struct line_reader *lr)
 	return lr->lineno;
 }
 
+void lr_set_line_base(struct line_reader *lr, size_t base)
+{
+	lr->lineno = base;
+}
+
+const char *lr_mapped(const struct line_reader *lr, size_t *len)
+{
+	if (!lr->map_len || lr->start || lr->map_released)
+		return NULL;
+	*len = lr->end;
+	return lr->mem;
+}
+
 const char *lr_name(const struct line_reader *lr)
 {
 	return lr->name;

@@ -27,6 +27,10 @@ long lr_peek(struct line_reader *lr, const char **data, size_t max);
 int lr_slurp(struct line_reader *lr, const char **data, size_t *len);
 /* 1-based number of the line last returned by lr_next, and the name given at open. */
 size_t lr_lineno(const struct line_reader *lr);
+/* Numbers the next line base + 1 (a reader of a part of a file). */
+void lr_set_line_base(struct line_reader *lr, size_t base);
+/* The whole input when it is a file mapped in memory (not gzip, not a pipe), else NULL. */
+const char *lr_mapped(const struct line_reader *lr, size_t *len);
 const char *lr_name(const struct line_reader *lr);
 
 /* Atomic output: writes go to a temporary file beside path, renamed over it on commit, so a

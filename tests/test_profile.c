@@ -431,9 +431,80 @@ static void test_sorted_order(void)
 	prof_free(p);
 }
 
+/* A big folded file is read by two threads (fold_read_file): the same profile as one
+ * reader, bad lines reported with their own line numbers in both halves, and a flame chart's
+ * time order kept */
+static void test_parallel_read(void)
+{
+	char path[] = "/tmp/scorch-test-bigXXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	size_t lines = 0, bad1 = 0, bad2 = 0;
+	while (ftell(f) < (long)(20u << 20)) {	/* past the 16 MiB threshold */
+		lines++;
+		if (lines == 1000)
+			bad1 = lines, fputs("no count here\n", f);
+		else if (lines > 1000 && !bad2 && ftell(f) > (long)(15u << 20))
+			bad2 = lines, fputs("main;bad x\n", f);
+		else
+			fprintf(f, "main;work_%zu;leaf_%zu %zu\n", lines % 997, lines % 13, lines % 7 + 1);
+	}
+	fclose(f);
+	struct stat st;
+	CHECK(stat(path, &st) == 0 && st.st_size >= (16 << 20));
+	/* the reference: one reader over the same bytes */
+	char *data = malloc((size_t)st.st_size);
+	FILE *g = fopen(path, "r");
+	CHECK(data && g && fread(data, 1, (size_t)st.st_size, g) == (size_t)st.st_size);
+	fclose(g);
+	for (int chart = 0; chart < 2; chart++) {
+		struct profile *a = prof_new(), *b = prof_new();
+		if (chart) {
+			prof_keep_order(a);
+			prof_keep_order(b);
+		}
+		struct line_reader *lr;
+		CHECK_INT(lr_open_mem(&lr, data, (size_t)st.st_size, path), 0);
+		CHECK_INT(fold_read(a, lr), 0);
+		lr_close(lr);
+		CHECK_INT(collapse_file(b, path, FMT_FOLDED, NULL), 0);
+		char *x = fold_to_string(a), *y = fold_to_string(b);
+		CHECK(x && y && !strcmp(x, y));
+		free(x);
+		free(y);
+		CHECK_INT(prof_diag_count(b), 2);
+		CHECK_INT(prof_diag_count(a), 2);
+		char want1[128], want2[128];
+		snprintf(want1, sizeof(want1), "%s:%zu", path, bad1);
+		snprintf(want2, sizeof(want2), "%s:%zu", path, bad2);
+		CHECK(prof_diag_kept(b) == 2 && !strcmp(prof_diag_get(b, 0)->where, want1) &&
+		      !strcmp(prof_diag_get(b, 1)->where, want2));
+		if (chart) {	/* the time order: the same sequence */
+			size_t na, nb;
+			const struct prof_seq *sa = prof_sequence(a, &na), *sb = prof_sequence(b, &nb);
+			CHECK(na == nb && na > 100000);
+			size_t diff = 0;
+			for (size_t i = 0; i < na && i < nb; i++) {
+				const struct prof_stack *p1 = prof_stack(a, sa[i].stack), *p2 = prof_stack(b, sb[i].stack);
+				if (p1->depth != p2->depth || sa[i].count != sb[i].count ||
+				    strcmp(prof_frame_name(a, prof_stack_frames(a, p1)[p1->depth - 1]),
+					   prof_frame_name(b, prof_stack_frames(b, p2)[p2->depth - 1])))
+					diff++;
+			}
+			CHECK_INT(diff, 0);
+		}
+		prof_free(a);
+		prof_free(b);
+	}
+	free(data);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_sorted_order();
+	test_parallel_read();
 	test_converter_counts();
 	test_converter_limits();
 	test_perf_long_names();

@@ -1,7 +1,7 @@
 // Zoom benchmark: time to load, and time per zoom click (click -> handler -> style, layout
 // and paint of the next frame), for scorch's SVG and flamegraph.pl's SVG of the same profile,
 // in the same headless Chromium run. Uses tests/browser's playwright-core.
-//   node bench/zoom/run.js SCORCH.svg FLAMEGRAPH.svg [CLICKS]
+//   node bench/zoom/run.js SCORCH.svg FLAMEGRAPH.svg [CLICKS]   (SCORCH.svg may be --compact)
 "use strict";
 const { chromium } = require("../../tests/browser/node_modules/playwright-core");
 const [a, b, clicksArg] = process.argv.slice(2);
@@ -16,7 +16,9 @@ async function measure(browser, file) {
 	// the widest frames at depth 2..4, found by title so both files zoom the same frames
 	const titles = await page.evaluate((n) => {
 		const gs = [...document.querySelectorAll("#frames > g, #frames > a")];
-		const f = gs.map((g) => ({ t: g.querySelector("title").textContent,
+		// a --compact file has no <title>s: its script makes them
+		const tt = (g, i) => g.querySelector("title") ? g.querySelector("title").textContent : window.scorch.title(i);
+		const f = gs.map((g, i) => ({ t: tt(g, i),
 			w: +g.querySelector("rect").getAttribute("width"), y: +g.querySelector("rect").getAttribute("y") }));
 		const ys = [...new Set(f.map((x) => x.y))].sort((p, q) => q - p);
 		return f.filter((x) => x.y === ys[2] || x.y === ys[3]).sort((p, q) => q.w - p.w).slice(0, n).map((x) => x.t);
@@ -24,7 +26,9 @@ async function measure(browser, file) {
 	const times = [];
 	for (const t of titles) {
 		const ms = await page.evaluate((title) => new Promise((resolve) => {
-			const g = [...document.querySelectorAll("#frames > g, #frames > a")].find((x) => x.querySelector("title").textContent === title);
+			const gs = [...document.querySelectorAll("#frames > g, #frames > a")];
+			const tt = (x, i) => x.querySelector("title") ? x.querySelector("title").textContent : window.scorch.title(i);
+			const g = gs.find((x, i) => tt(x, i) === title);
 			const start = performance.now();
 			g.dispatchEvent(new MouseEvent("click", { bubbles: true }));
 			requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - start)));
