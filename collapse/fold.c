@@ -175,7 +175,8 @@ out:
 
 struct fold_half {
 	struct profile *q;
-	const char *data, *name;
+	const struct line_reader *whole;
+	const char *data;
 	size_t len, line_base;
 	int err;
 };
@@ -184,7 +185,7 @@ static void *fold_half_run(void *arg)
 {
 	struct fold_half *h = arg;
 	struct line_reader *lr;
-	h->err = lr_open_mem(&lr, h->data, h->len, h->name);
+	h->err = lr_open_part(&lr, h->whole, h->data, h->len);
 	if (!h->err) {
 		lr_set_line_base(lr, h->line_base);
 		h->err = fold_read(h->q, lr);
@@ -206,7 +207,7 @@ int fold_read_file(struct profile *p, struct line_reader *lr)
 	size_t first = (size_t)(nl + 1 - data), lines = 0;
 	for (const char *s = data; (s = memchr(s, '\n', (size_t)(data + first - s))); s++)
 		lines++;
-	struct fold_half h = { .q = prof_new(), .data = data + first, .name = lr_name(lr),
+	struct fold_half h = { .q = prof_new(), .whole = lr, .data = data + first,
 			       .len = len - first, .line_base = lines };
 	pthread_t t;
 	if (!h.q)
@@ -218,7 +219,7 @@ int fold_read_file(struct profile *p, struct line_reader *lr)
 		return fold_read(p, lr);
 	}
 	struct line_reader *a;
-	int err = lr_open_mem(&a, data, first, lr_name(lr));
+	int err = lr_open_part(&a, lr, data, first);
 	if (!err) {
 		err = fold_read(p, a);
 		lr_close(a);

@@ -23,6 +23,7 @@ struct line_reader {
 	gzFile gz;
 	const char *mem;	/* in-memory input: buf points into it */
 	size_t map_len;		/* mem is an mmap of the whole file */
+	bool map_part;		/* mem is a part of another reader's mapping (not unmapped) */
 	size_t map_released;	/* bytes at the start already given back with MADV_DONTNEED */
 	char *buf;
 	size_t cap, start, end;
@@ -184,7 +185,7 @@ void lr_close(struct line_reader *lr)
 		gzclose(lr->gz);
 	if (lr->own_fd && lr->fd >= 0)
 		close(lr->fd);
-	if (lr->map_len)
+	if (lr->map_len && !lr->map_part)
 		munmap((void *)lr->mem, lr->map_len);
 	else if (!lr->mem)
 		free(lr->buf);
@@ -209,11 +210,16 @@ int lr_next(struct line_reader *lr, const char **line, size_t *len)
 			/* give consumed pages of a mapped file back, so resident memory stays flat
 			 * however large the input (the previous line is no longer valid anyway) */
 			if (lr->map_len && lr->start - lr->map_released > LR_RELEASE) {
-				size_t upto = (size_t)(s - lr->mem) & ~(size_t)(LR_BLOCK - 1);
-				if (upto > lr->map_released) {
-					madvise((char *)lr->mem + lr->map_released,
-						upto - lr->map_released, MADV_DONTNEED);
-					lr->map_released = upto;
+				/* whole blocks between what was given back and this line (by address:
+				 * a part of a mapping starts anywhere; its pages hold only what was
+				 * read, and a page dropped from a read-only private mapping reads back
+				 * from the file if another reader wants it) */
+				uintptr_t from = ((uintptr_t)lr->mem + lr->map_released + 4095) &
+						 ~(uintptr_t)4095;
+				uintptr_t upto = (uintptr_t)s & ~(uintptr_t)(LR_BLOCK - 1);
+				if (upto > from) {
+					madvise((void *)from, upto - from, MADV_DONTNEED);
+					lr->map_released = (size_t)(upto - (uintptr_t)lr->mem);
 				}
 			}
 			return 1;
@@ -268,6 +274,17 @@ size_t lr_lineno(const struct line_reader *lr)
 void lr_set_line_base(struct line_reader *lr, size_t base)
 {
 	lr->lineno = base;
+}
+
+int lr_open_part(struct line_reader **out, const struct line_reader *whole, const char *data,
+		 size_t len)
+{
+	int r = lr_open_mem(out, data, len, whole->name);
+	if (!r && whole->map_len) {
+		(*out)->map_len = len;	/* pages behind it are given back as it reads */
+		(*out)->map_part = true;
+	}
+	return r;
 }
 
 const char *lr_mapped(const struct line_reader *lr, size_t *len)

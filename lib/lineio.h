@@ -29,6 +29,10 @@ int lr_slurp(struct line_reader *lr, const char **data, size_t *len);
 size_t lr_lineno(const struct line_reader *lr);
 /* Numbers the next line base + 1 (a reader of a part of a file). */
 void lr_set_line_base(struct line_reader *lr, size_t base);
+/* A reader of data[0..len), a part of whole's input (lr_mapped): it gives the pages it has
+ * read back as a reader of the whole file does. whole must outlive it. */
+int lr_open_part(struct line_reader **out, const struct line_reader *whole, const char *data,
+		 size_t len);
 /* The whole input when it is a file mapped in memory (not gzip, not a pipe), else NULL. */
 const char *lr_mapped(const struct line_reader *lr, size_t *len);
 const char *lr_name(const struct line_reader *lr);
