@@ -699,130 +699,108 @@ slow:;
 	}
 }
 
-/* Sorting stacks compares frame names over and over: each frame gets its rank among the
- * names instead (bytewise order), and two different frames compare by rank, unless one name
- * is a prefix of the other, where what follows it (';' or the end of the stack) decides: then
- * prof_stack_cmp does it exactly. The names with a given prefix sit in one block right after
- * it in that order; block_end[r] is the last rank of the block of rank r's name. */
-struct sort_ctx {
-	const struct profile *p;
-	uint32_t *rank;		/* by frame id */
-	uint32_t *block_end;	/* by rank */
-};
-
-static int cmp_names_r(const void *x, const void *y, void *ctx)
-{
-	const struct profile *p = ctx;
-	const struct frame_rec *a = &p->frames[*(const uint32_t *)x], *b = &p->frames[*(const uint32_t *)y];
-	size_t n = a->len < b->len ? a->len : b->len;
-	int c = memcmp(a->name, b->name, n);
-	return c ? c : (a->len > b->len) - (a->len < b->len);
-}
-
-static bool name_prefix(const struct frame_rec *a, const struct frame_rec *b)
-{
-	return a->len <= b->len && !memcmp(a->name, b->name, a->len);
-}
-
-/* What is sorted: a stack's index and the ranks + 1 of its first frames (0: none), so most
- * comparisons end without reading the stack */
-#define SORT_KEY_FRAMES 3
-struct sort_item {
-	uint32_t r[SORT_KEY_FRAMES];
+/* Stacks in the order of their folded text, frame by frame (an MSD radix sort): a run of
+ * stacks sharing their first d frames is split by frame d. Two stacks first differ at one
+ * frame, where their texts compare as that frame's name followed by ';' when the stack goes
+ * on (nothing when it ends there) -- names hold no ';', so those strings decide, and a stack
+ * that ends sorts before the ones that go on. Each split sorts its stacks by an integer key
+ * (frame id, and whether the stack goes on), then only the distinct keys by their text: names
+ * are compared once per distinct key of a run, not once per pair of stacks. */
+struct sort_pair {
+	uint64_t key;	/* frame id << 1 | goes on; UINT64_MAX: ended before this frame */
 	uint32_t idx;
 };
 
-static int cmp_stacks_ranked(const struct sort_ctx *c, uint32_t x, uint32_t y);
+struct sort_run {
+	size_t lo, hi;
+	uint32_t depth;
+};
 
-static int cmp_items(const void *x, const void *y, void *arg)
+static int cmp_pairs(const void *x, const void *y)
 {
-	const struct sort_ctx *c = arg;
-	const struct sort_item *a = x, *b = y;
-	for (int k = 0; k < SORT_KEY_FRAMES; k++) {
-		uint32_t ra = a->r[k], rb = b->r[k];
-		if (ra == rb) {
-			if (!ra)	/* both ended here: the same stack text */
-				return 0;
-			continue;
-		}
-		if (!ra || !rb)	/* the stack that ends first sorts first */
-			return ra ? 1 : -1;
-		uint32_t lo = (ra < rb ? ra : rb) - 1, hi = (ra < rb ? rb : ra) - 1;
-		if (hi > c->block_end[lo])
-			return ra < rb ? -1 : 1;
-		break;	/* one name a prefix of the other: exactly, below */
-	}
-	return cmp_stacks_ranked(c, a->idx, b->idx);
+	const struct sort_pair *a = x, *b = y;
+	return a->key < b->key ? -1 : a->key > b->key ? 1 : (a->idx > b->idx) - (a->idx < b->idx);
 }
 
-static int cmp_stacks_ranked(const struct sort_ctx *c, uint32_t x, uint32_t y)
+/* two distinct keys of one split, by the text they stand for */
+static int cmp_keys(const void *x, const void *y, void *ctx)
 {
-	const struct profile *p = c->p;
-	const struct prof_stack *a = &p->stacks[x];
-	const struct prof_stack *b = &p->stacks[y];
-	const uint32_t *fa = p->pool + a->frames_off, *fb = p->pool + b->frames_off;
-	uint32_t n = a->depth < b->depth ? a->depth : b->depth, i = 0;
-	while (i < n && fa[i] == fb[i])
-		i++;
-	if (i == n)
-		return (a->depth > b->depth) - (a->depth < b->depth);
-	uint32_t ra = c->rank[fa[i]], rb = c->rank[fb[i]];
-	uint32_t lo = ra < rb ? ra : rb, hi = ra < rb ? rb : ra;
-	if (hi > c->block_end[lo])	/* the lower name is no prefix of the higher */
-		return ra < rb ? -1 : 1;
-	return prof_stack_cmp(p, a, b);
+	const struct profile *p = ctx;
+	uint64_t ka = ((const struct sort_pair *)x)->key, kb = ((const struct sort_pair *)y)->key;
+	if (ka == UINT64_MAX || kb == UINT64_MAX)	/* an ended stack: first */
+		return ka == kb ? 0 : ka == UINT64_MAX ? -1 : 1;
+	const struct frame_rec *a = &p->frames[ka >> 1], *b = &p->frames[kb >> 1];
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->name, b->name, n);
+	if (c)
+		return c;
+	/* one is a prefix of the other (or the same name): the next byte, ';' or none */
+	int ca = a->len > n ? (unsigned char)a->name[n] : (ka & 1) ? ';' : -1;
+	int cb = b->len > n ? (unsigned char)b->name[n] : (kb & 1) ? ';' : -1;
+	return ca < cb ? -1 : ca > cb;
 }
 
 uint32_t *prof_sorted(const struct profile *p)
 {
-	size_t nf = p->nframes ? p->nframes : 1;
-	uint32_t *order = malloc((p->nstacks ? p->nstacks : 1) * sizeof(uint32_t));
-	uint32_t *by_rank = malloc(nf * sizeof(uint32_t)), *open = malloc(nf * sizeof(uint32_t));
-	struct sort_ctx c = { p, malloc(nf * sizeof(uint32_t)), malloc(nf * sizeof(uint32_t)) };
-	struct sort_item *items = NULL;
-	if (!order || !by_rank || !open || !c.rank || !c.block_end) {
-		free(order);
-		order = NULL;
-		goto out;
+	size_t n = p->nstacks;
+	uint32_t *order = malloc((n ? n : 1) * sizeof(uint32_t));
+	struct sort_pair *pairs = malloc((n ? n : 1) * sizeof(*pairs));
+	struct sort_pair *keys = malloc((n ? n : 1) * sizeof(*keys));
+	struct sort_run *runs = NULL;
+	size_t nruns = 0, runs_cap = 0;
+	if (!order || !pairs || !keys)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	if (n > 1) {
+		if (grow((void **)&runs, &runs_cap, 1, sizeof(*runs)))
+			goto fail;
+		runs[nruns++] = (struct sort_run){ 0, n, 0 };
 	}
-	for (size_t i = 0; i < p->nframes; i++)
-		by_rank[i] = (uint32_t)i;
-	qsort_r(by_rank, p->nframes, sizeof(uint32_t), cmp_names_r, (void *)p);
-	/* a stack of the names still open as prefixes: each name is pushed and popped once,
-	 * and each test reads at most the shorter name, so this is linear in the names' bytes */
-	size_t nopen = 0;
-	for (size_t r = 0; r < p->nframes; r++) {
-		const struct frame_rec *f = &p->frames[by_rank[r]];
-		while (nopen && !name_prefix(&p->frames[by_rank[open[nopen - 1]]], f))
-			c.block_end[open[--nopen]] = (uint32_t)r - 1;
-		c.rank[by_rank[r]] = (uint32_t)r;
-		open[nopen++] = (uint32_t)r;
+	while (nruns) {
+		struct sort_run r = runs[--nruns];
+		size_t m = r.hi - r.lo;
+		for (size_t i = 0; i < m; i++) {
+			const struct prof_stack *st = &p->stacks[order[r.lo + i]];
+			pairs[i].idx = order[r.lo + i];
+			pairs[i].key = st->depth <= r.depth ? UINT64_MAX
+				       : (uint64_t)p->pool[st->frames_off + r.depth] << 1 |
+					 (st->depth > r.depth + 1);
+		}
+		qsort(pairs, m, sizeof(*pairs), cmp_pairs);
+		/* the distinct keys, each with where its stacks start in pairs */
+		size_t nk = 0;
+		for (size_t i = 0; i < m; i++)
+			if (!i || pairs[i].key != pairs[i - 1].key)
+				keys[nk++] = (struct sort_pair){ pairs[i].key, (uint32_t)i };
+		qsort_r(keys, nk, sizeof(*keys), cmp_keys, (void *)p);
+		/* lay the runs out in text order; a run of several stacks that go on is split
+		 * again at the next frame (an ended key holds one stack: stacks are distinct) */
+		size_t w = r.lo;
+		for (size_t k = 0; k < nk; k++) {
+			size_t from = keys[k].idx, to = from;
+			while (to < m && pairs[to].key == keys[k].key)
+				to++;
+			for (size_t i = from; i < to; i++)
+				order[w + i - from] = pairs[i].idx;
+			if (to - from > 1 && keys[k].key != UINT64_MAX) {
+				if (grow((void **)&runs, &runs_cap, nruns + 1, sizeof(*runs)))
+					goto fail;
+				runs[nruns++] = (struct sort_run){ w, w + to - from, r.depth + 1 };
+			}
+			w += to - from;
+		}
 	}
-	while (nopen)
-		c.block_end[open[--nopen]] = (uint32_t)p->nframes - 1;
-	items = malloc((p->nstacks ? p->nstacks : 1) * sizeof(*items));
-	if (!items) {
-		free(order);
-		order = NULL;
-		goto out;
-	}
-	for (size_t i = 0; i < p->nstacks; i++) {
-		const struct prof_stack *s = &p->stacks[i];
-		const uint32_t *f = p->pool + s->frames_off;
-		items[i].idx = (uint32_t)i;
-		for (uint32_t k = 0; k < SORT_KEY_FRAMES; k++)
-			items[i].r[k] = k < s->depth ? c.rank[f[k]] + 1 : 0;
-	}
-	qsort_r(items, p->nstacks, sizeof(*items), cmp_items, &c);
-	for (size_t i = 0; i < p->nstacks; i++)
-		order[i] = items[i].idx;
-out:
-	free(items);
-	free(by_rank);
-	free(open);
-	free(c.rank);
-	free(c.block_end);
+	free(pairs);
+	free(keys);
+	free(runs);
 	return order;
+fail:
+	free(order);
+	free(pairs);
+	free(keys);
+	free(runs);
+	return NULL;
 }
 
 size_t fold_format_count(double v, char *buf)
