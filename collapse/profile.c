@@ -760,6 +760,22 @@ uint32_t *prof_sorted(const struct profile *p)
 	while (nruns) {
 		struct sort_run r = runs[--nruns];
 		size_t m = r.hi - r.lo;
+		/* frames every stack of the run shares from here are skipped in one pass (deep
+		 * common prefixes would otherwise cost a split per frame) */
+		const struct prof_stack *s0 = &p->stacks[order[r.lo]];
+		const uint32_t *f0 = p->pool + s0->frames_off;
+		uint32_t common = s0->depth > r.depth ? s0->depth - r.depth : 0;
+		for (size_t i = 1; i < m && common; i++) {
+			const struct prof_stack *st = &p->stacks[order[r.lo + i]];
+			const uint32_t *f = p->pool + st->frames_off;
+			uint32_t lim = st->depth > r.depth ? st->depth - r.depth : 0, c = 0;
+			if (lim < common)
+				common = lim;
+			while (c < common && f[r.depth + c] == f0[r.depth + c])
+				c++;
+			common = c;
+		}
+		r.depth += common;
 		for (size_t i = 0; i < m; i++) {
 			const struct prof_stack *st = &p->stacks[order[r.lo + i]];
 			pairs[i].idx = order[r.lo + i];
