@@ -22,8 +22,19 @@ int cmd_runqlen(int argc, char **argv);
  * verdict (layout: the cfs_rq field read, enum smp_runq_layout). */
 struct smp_runq;
 void runq_print_summary(const char *cmd, const struct smp_runq *r, size_t n, int layout);
+/* The sampling options record and runqlen share: -F HZ, -d SEC, -C CPU,... Returns 1 when c
+ * is one of them (set in so or *duration), -1 for a bad value, 0 for another option. */
+struct smp_opts;
+int cli_sampling_option(int c, const char *arg, struct smp_opts *so, double *duration);
 /* record and profile share one implementation; profile always renders. */
 int record_main(const char *cmd, int argc, char **argv, bool always_render);
+
+/* A whole decimal number in [0, max] (no sign, no trailing text). Returns 0 or -EINVAL. */
+int cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
+/* The sampling options record and runqlen share: -F HZ (1 to 1,000,000) and -d SEC (> 0).
+ * Returns 0 or -EINVAL. */
+int cli_parse_hz(const char *s, unsigned *hz);
+int cli_parse_seconds(const char *s, double *seconds);
 
 /* Prints `scorch: CMD: message` on stderr. */
 void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -197,17 +197,6 @@ static int child_exit_code(int status)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v > max || s[0] == '-')
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 int record_main(const char *cmd, int argc, char **argv, bool always_render)
 {
 	static const struct option base[] = {
@@ -260,20 +249,13 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:o:F:d:p:t:C:g:qh", longopts, NULL)) != -1) {
+		int k = cli_sampling_option(c, optarg, &so, &duration);
+		if (k < 0)
+			goto bad_value;
+		if (k)
+			continue;
 		switch (c) {
 		case 'o': out_path = optarg; break;
-		case 'F':
-			if (parse_uint(optarg, 1000000, &v) || !v)
-				goto bad_value;
-			so.sample_hz = (unsigned)v;
-			break;
-		case 'd': {
-			char *end;
-			duration = strtod(optarg, &end);
-			if (end == optarg || *end || !(duration > 0))
-				goto bad_value;
-			break;
-		}
 		case 'p': {
 			int n = smp_parse_list(optarg, so.pids, SMP_MAX_FILTER);
 			if (n <= 0)
@@ -282,17 +264,10 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 			break;
 		}
 		case 't':
-			if (parse_uint(optarg, UINT32_MAX, &v) || !v)
+			if (cli_parse_uint(optarg, UINT32_MAX, &v) || !v)
 				goto bad_value;
 			so.tid = (uint32_t)v;
 			break;
-		case 'C': {
-			int n = smp_parse_list(optarg, so.cpus, SMP_MAX_FILTER);
-			if (n <= 0)
-				goto bad_value;
-			so.ncpus = (size_t)n;
-			break;
-		}
 		case O_KERNEL_ONLY: so.kernel_only = true; break;
 		case O_USER_ONLY: so.user_only = true; break;
 		case O_NO_IDLE: so.no_idle = true; break;
@@ -300,13 +275,13 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 		case O_PER_THREAD: so.per_thread = true; break;
 		case O_PER_CPU: so.per_cpu = true; break;
 		case O_STACK_STORAGE:
-			if (parse_uint(optarg, 1u << 24, &v) || v < 16)
+			if (cli_parse_uint(optarg, 1u << 24, &v) || v < 16)
 				goto bad_value;
 			so.stack_storage = (unsigned)v;
 			break;
 		case O_OFF_CPU: so.off_cpu = true; break;
 		case O_MIN_BLOCK:
-			if (parse_uint(optarg, UINT64_MAX / 1000, &v))
+			if (cli_parse_uint(optarg, UINT64_MAX / 1000, &v))
 				goto bad_value;
 			so.min_block_us = v;
 			min_block_set = true;
@@ -323,7 +298,7 @@ int record_main(const char *cmd, int argc, char **argv, bool always_render)
 			}
 			break;
 		case O_STACK_BYTES:
-			if (parse_uint(optarg, SMP_STACK_BYTES_MAX, &v) || v < 64)
+			if (cli_parse_uint(optarg, SMP_STACK_BYTES_MAX, &v) || v < 64)
 				goto bad_value;
 			so.stack_bytes = (unsigned)v & ~7u;
 			break;

@@ -117,6 +117,24 @@ static void json_text(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+int cli_sampling_option(int c, const char *arg, struct smp_opts *so, double *duration)
+{
+	int n;
+	switch (c) {
+	case 'F':
+		return cli_parse_hz(arg, &so->sample_hz) ? -1 : 1;
+	case 'd':
+		return cli_parse_seconds(arg, duration) ? -1 : 1;
+	case 'C':
+		if ((n = smp_parse_list(arg, so->cpus, SMP_MAX_FILTER)) <= 0)
+			return -1;
+		so->ncpus = (size_t)n;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 void runq_print_summary(const char *cmd, const struct smp_runq *r, size_t n, int layout)
 {
 	char line[1024], verdict[256];
@@ -166,29 +184,12 @@ int cmd_runqlen(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:F:d:C:h", longopts, NULL)) != -1) {
+		int k = cli_sampling_option(c, optarg, &so, &duration);
+		if (k < 0)
+			goto bad_value;
+		if (k)
+			continue;
 		switch (c) {
-		case 'F': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (end == optarg || *end || !v || v > 1000000 || optarg[0] == '-')
-				goto bad_value;
-			so.sample_hz = (unsigned)v;
-			break;
-		}
-		case 'd': {
-			char *end;
-			duration = strtod(optarg, &end);
-			if (end == optarg || *end || !(duration > 0))
-				goto bad_value;
-			break;
-		}
-		case 'C': {
-			int n = smp_parse_list(optarg, so.cpus, SMP_MAX_FILTER);
-			if (n <= 0)
-				goto bad_value;
-			so.ncpus = (size_t)n;
-			break;
-		}
 		case 'P': per_cpu = true; break;
 		case 'A': all_classes = true; break;
 		case 'J': json = true; break;

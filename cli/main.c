@@ -20,6 +20,36 @@ struct cmd {
 	const char *help;
 };
 
+int cli_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > max || s[0] == '-')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_hz(const char *s, unsigned *hz)
+{
+	unsigned long v;
+	if (cli_parse_uint(s, 1000000, &v) || !v)
+		return -EINVAL;
+	*hz = (unsigned)v;
+	return 0;
+}
+
+int cli_parse_seconds(const char *s, double *seconds)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end || !(v > 0) || v > 1e9)
+		return -EINVAL;
+	*seconds = v;
+	return 0;
+}
+
 static const struct cmd cmds[] = {
 	{ "collapse", cmd_collapse, "fold perf script, bpftrace or folded input into folded stacks",
 	  "usage: scorch collapse [options] [FILE...]\n"

@@ -6,16 +6,15 @@
 // characters sharing prefixes, markup, CDATA ends, quotes).
 //   node compact.test.js SCORCH JAVA_FOLDED DIFF_FOLDED
 "use strict";
-const { chromium } = require("playwright-core");
 const { execFileSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
-const { check, done } = require("./check.js");
+const { check, done, launch, newPage, run } = require("./check.js");
 
 const [scorch, java, diff] = process.argv.slice(2);
 
-(async () => {
+run(async () => {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scorch-compact-"));
 	const hostile = path.join(dir, "hostile.folded");
 	fs.writeFileSync(hostile, [
@@ -23,15 +22,9 @@ const [scorch, java, diff] = process.argv.slice(2);
 		"main;<script>alert(1)</script> 4", "main;]]>end 2", "main;a\"b'c\\\\d 3", "main;\u00e9t\u00e9;\u00e9t\u00e9s 2",
 		"main;std::vector<int>::push_back;std::vector<int>::reserve 7", "main;std::vector<long>::push_back 6",
 	].join("\n") + "\n");
-	const browser = await chromium.launch({
-		executablePath: "/usr/bin/chromium",
-		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		       "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-	});
+	const browser = await launch();
 	const errors = [];
-	const page = await browser.newPage({ viewport: { width: 1300, height: 1400 } });
-	page.on("pageerror", (e) => errors.push("pageerror: " + e.message));
-	page.on("console", (m) => { if (m.type() === "error") errors.push("console: " + m.text()); });
+	const page = await newPage(browser, { width: 1300, height: 1400 }, errors);
 
 	// tooltips, rectangles and labels as the page has them
 	const read = () => page.evaluate(() => {
@@ -96,7 +89,4 @@ const [scorch, java, diff] = process.argv.slice(2);
 	await browser.close();
 	fs.rmSync(dir, { recursive: true, force: true });
 	done();
-})().catch((e) => {
-	console.log("FAIL: " + (e && e.stack || e));
-	done(1);
 });

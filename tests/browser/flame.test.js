@@ -5,14 +5,13 @@
 // and fails on any page or console error.
 //   node flame.test.js SCORCH FOLDED
 "use strict";
-const { chromium } = require("playwright-core");
 const { execFileSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
 
 const [scorch, folded] = process.argv.slice(2);
-const { check, done } = require("./check.js");
+const { check, done, launch, newPage, run } = require("./check.js");
 
 // expected search results, computed from the folded text (not from the SVG): the share of
 // samples whose stack has a frame matching the regex, each sample counted once
@@ -30,20 +29,14 @@ function expectedMatch(re) {
 	return "Matched: " + (pct === 100 ? "100" : pct.toFixed(1)) + "%";
 }
 
-(async () => {
+run(async () => {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scorch-browser-"));
 	const svgPath = path.join(dir, "graph.svg");
 	execFileSync(scorch, ["render", folded, "-o", svgPath]);
 	const url = "file://" + svgPath;
-	const browser = await chromium.launch({
-		executablePath: "/usr/bin/chromium",
-		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		       "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-	});
+	const browser = await launch();
 	const errors = [];
-	const page = await browser.newPage({ viewport: { width: 1300, height: 1400 } });
-	page.on("pageerror", (e) => errors.push("pageerror: " + e.message));
-	page.on("console", (m) => { if (m.type() === "error") errors.push("console: " + m.text()); });
+	const page = await newPage(browser, { width: 1300, height: 1400 }, errors);
 
 	await page.goto(url);
 	const info = await page.evaluate(() => {
@@ -230,7 +223,4 @@ function expectedMatch(re) {
 	await browser.close();
 	fs.rmSync(dir, { recursive: true, force: true });
 	done();
-})().catch((e) => {
-	console.log("FAIL: " + (e && e.stack || e));
-	done(1);
 });

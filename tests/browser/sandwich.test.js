@@ -6,30 +6,23 @@
 // the sandwich of a row; the keyboard's S opens it on a focused frame. No page errors.
 //   node sandwich.test.js SCORCH
 "use strict";
-const { chromium } = require("playwright-core");
 const { execFileSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
-const { check, done } = require("./check.js");
+const { check, done, launch, newPage, run } = require("./check.js");
 
 const [scorch] = process.argv.slice(2);
 
-(async () => {
+run(async () => {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scorch-sandwich-"));
 	const folded = path.join(dir, "p.folded"), svgPath = path.join(dir, "p.svg");
 	fs.writeFileSync(folded, "main;a;f;g 30\nmain;a;f 10\nmain;b;f 20\nmain;b;h 40\n");
 	execFileSync(scorch, ["render", folded, "-o", svgPath]);
 	const url = "file://" + svgPath;
-	const browser = await chromium.launch({
-		executablePath: "/usr/bin/chromium",
-		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		       "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-	});
+	const browser = await launch();
 	const errors = [];
-	const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-	page.on("pageerror", (e) => errors.push("pageerror: " + e.message));
-	page.on("console", (m) => { if (m.type() === "error") errors.push("console: " + m.text()); });
+	const page = await newPage(browser, { width: 1300, height: 900 }, errors);
 	await page.goto(url);
 	const W = await page.evaluate(() => parseFloat(document.documentElement.getAttribute("width")));
 	const full = W - 20;
@@ -138,7 +131,4 @@ const [scorch] = process.argv.slice(2);
 	await browser.close();
 	fs.rmSync(dir, { recursive: true, force: true });
 	done();
-})().catch((e) => {
-	console.log("FAIL: " + (e && e.stack || e));
-	done(1);
 });

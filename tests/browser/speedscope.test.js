@@ -5,14 +5,13 @@
 // the frame (once per stack), Self = samples where it is the leaf. Any page error fails.
 //   node speedscope.test.js SCORCH PERF_RESULTS_DIR
 "use strict";
-const { chromium } = require("playwright-core");
 const { execFileSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
 
 const [scorch, results] = process.argv.slice(2);
-const { check, done } = require("./check.js");
+const { check, done, launch, newPage, run } = require("./check.js");
 
 // per frame name: inclusive (once per stack) and self totals of folded text; the last
 // column is the weight (a diff's AFTER)
@@ -32,7 +31,7 @@ function expected(foldedText) {
 	return { total, self, all };
 }
 
-(async () => {
+run(async () => {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scorch-speedscope-"));
 	const java1 = path.join(results, "perf-java-stacks-01-collapsed-all.txt");
 	const java2 = path.join(results, "perf-java-stacks-02-collapsed-all.txt");
@@ -42,20 +41,14 @@ function expected(foldedText) {
 		{ name: "vertx", make: ["collapse", vertx], fold: ["collapse", vertx] },
 		{ name: "diff", make: ["diff", java1, java2], fold: ["diff", "--folded", java1, java2] },
 	];
-	const browser = await chromium.launch({
-		executablePath: "/usr/bin/chromium",
-		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		       "--disable-component-update", "--disable-sync", "--no-first-run"],
-	});
+	const browser = await launch();
 	const index = "file://" + path.join(__dirname, "node_modules/speedscope/dist/release/index.html");
 	for (const c of cases) {
 		const file = path.join(dir, c.name + ".speedscope.json");
 		execFileSync(scorch, [...c.make, "-o", file]);
 		const want = expected(execFileSync(scorch, c.fold, { encoding: "utf8" }));
 		const errors = [];
-		const page = await browser.newPage({ viewport: { width: 1400, height: 2400 } });
-		page.on("pageerror", (e) => errors.push("pageerror: " + e.message));
-		page.on("console", (m) => { if (m.type() === "error") errors.push("console: " + m.text()); });
+		const page = await newPage(browser, { width: 1400, height: 2400 }, errors);
 		await page.goto(index);
 		await page.setInputFiles("input[type=file]", file);
 		await page.waitForFunction(() => document.body.innerText.includes("Sandwich"));
@@ -96,7 +89,4 @@ function expected(foldedText) {
 	await browser.close();
 	fs.rmSync(dir, { recursive: true, force: true });
 	done();
-})().catch((e) => {
-	console.log("FAIL: " + (e && e.stack || e));
-	done(1);
 });
