@@ -303,7 +303,9 @@ static __always_inline void count_runq(struct task_struct *task, bool idle)
 	h->samples++;
 	if (idle)
 		h->idle++;
-	void *cq = BPF_CORE_READ(task, se.cfs_rq);
+	void *cq = NULL;
+	if (bpf_core_field_exists(task->se.cfs_rq))	/* CONFIG_FAIR_GROUP_SCHED */
+		cq = BPF_CORE_READ(task, se.cfs_rq);
 	if (cq && runq_layout == SMP_RUNQ_NR_QUEUED &&
 	    bpf_core_field_exists(struct cfs_rq___queued, nr_queued))
 		cfs = BPF_CORE_READ((struct cfs_rq___queued *)cq, nr_queued);
@@ -412,15 +414,15 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	}
 	if (!ntid)
 		return 0;
-	struct offcpu_start *st = bpf_map_lookup_elem(&offcpu_starts, &ntid);
-	if (!st)
+	struct offcpu_start *sp = bpf_map_lookup_elem(&offcpu_starts, &ntid), st;
+	if (!sp)
 		return 0;
-	__u64 delta = now - st->ts;
-	if (delta >= min_block_ns && delta >= 1000) {
-		struct sample_key key = st->key;
-		add_count(&key, delta / 1000);
-	}
+	/* copied at once: an LRU entry may be taken for another thread once deleted or evicted */
+	__builtin_memcpy(&st, sp, sizeof(st));
 	bpf_map_delete_elem(&offcpu_starts, &ntid);
+	__u64 delta = now - st.ts;
+	if (st.ts && now > st.ts && delta >= min_block_ns && delta >= 1000)
+		add_count(&st.key, delta / 1000);
 	return 0;
 }
 

@@ -214,8 +214,9 @@ int lr_next(struct line_reader *lr, const char **line, size_t *len)
 				 * a part of a mapping starts anywhere; its pages hold only what was
 				 * read, and a page dropped from a read-only private mapping reads back
 				 * from the file if another reader wants it) */
-				uintptr_t from = ((uintptr_t)lr->mem + lr->map_released + 4095) &
-						 ~(uintptr_t)4095;
+				uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+				uintptr_t from = ((uintptr_t)lr->mem + lr->map_released + page - 1) &
+						 ~(page - 1);
 				uintptr_t upto = (uintptr_t)s & ~(uintptr_t)(LR_BLOCK - 1);
 				if (upto > from) {
 					madvise((void *)from, upto - from, MADV_DONTNEED);

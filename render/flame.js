@@ -59,13 +59,41 @@
 		}
 		return cNames;
 	}
+	// printf("%.2f", x) for a finite x >= 0: toFixed rounds a tie (a value exactly halfway,
+	// as 0.125) up where printf rounds it to even. x = m * 2^e is a tie when 200x is an odd
+	// integer: when -e is 3 + the trailing zero bits of m.
+	var f64 = new Float64Array(1), u32 = new Uint32Array(f64.buffer);
+	function fixed2(x) {
+		var s = x.toFixed(2);
+		f64[0] = x;
+		var lo = u32[0], hi = u32[1], ex = (hi >>> 20) & 0x7ff, tz = 0;
+		if (!ex || ex === 0x7ff)
+			return s;
+		if (lo) {
+			for (; !(lo & 1); lo >>>= 1)
+				tz++;
+		} else {
+			tz = 32;
+			for (var h = (hi & 0xfffff) | 0x100000; !(h & 1); h >>>= 1)
+				tz++;
+		}
+		if (1075 - ex !== 3 + tz)
+			return s;
+		var k = Math.floor(x * 100);	// x * 100 = k + 0.5 exactly
+		if (k % 2)
+			k++;
+		var t = String(k);
+		while (t.length < 3)
+			t = "0" + t;
+		return t.slice(0, -2) + "." + t.slice(-2);
+	}
 	function compactTitle(i) {
 		var idx = scorchData[i * stride], v = scorchData[i * stride + 1];
 		// the count as the default's tooltip prints it: every digit of the double, commas
 		var num = (isFinite(v) ? BigInt(v).toString() : String(v)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 		if (idx < 0)
 			return "all (" + num + " " + C.countname + ", 100%)";
-		var pct = (100 * (v / (C.total * C.factor))).toFixed(2);
+		var pct = fixed2(100 * (v / (C.total * C.factor)));
 		return compactNames()[idx] + " (" + num + " " + C.countname + ", " + pct + "%" +
 			(C.diff ? "; " + scorchData[i * stride + 2] + "%" : "") + ")";
 	}
@@ -276,7 +304,7 @@
 	// its fragment, which are kept as they are (signed artifact links carry theirs)
 	function saveState() {
 		var q = location.search.replace(/^\?/, "").split("&").filter(function (kv) {
-			return kv && !/^(z|s|i|f|t)(=|$)/.test(kv);
+			return kv && !/^(z|s|i|fn|tbl)(=|$)/.test(kv);
 		});
 		if (zoomedAt >= 0)
 			q.push("z=" + zoomedAt);
@@ -285,9 +313,9 @@
 		if (ignoreCase)
 			q.push("i=1");
 		if (panelName)
-			q.push("f=" + encodeURIComponent(panelName));
+			q.push("fn=" + encodeURIComponent(panelName));
 		else if (panelName === "")
-			q.push("t=1");
+			q.push("tbl=1");
 		try {
 			history.replaceState(null, "", location.pathname + (q.length ? "?" + q.join("&") : "") +
 					     location.hash);
@@ -317,9 +345,9 @@
 		var z = parseInt(q.z, 10);
 		if (z >= 0 && z < n)
 			zoom(z);
-		if (q.f !== undefined)
-			sandwich(q.f);	// a name from a link: only looked up, never run or parsed
-		else if (q.t === "1")
+		if (q.fn !== undefined)
+			sandwich(q.fn);	// a name from a link: only looked up, never run or parsed
+		else if (q.tbl === "1")
 			functionTable("");
 	}
 
@@ -476,12 +504,17 @@
 		}
 		return { up: up, down: down };
 	}
+	// (iterative: a folded stack may be thousands of frames deep)
 	function trieDepth(t) {
-		var d = 0;
-		t.kids.forEach(function (c) {
-			d = Math.max(d, trieDepth(c));
-		});
-		return d + 1;
+		var d = 0, stack = [[t, 1]];
+		while (stack.length) {
+			var e = stack.pop();
+			d = Math.max(d, e[1]);
+			e[0].kids.forEach(function (c) {
+				stack.push([c, e[1] + 1]);
+			});
+		}
+		return d;
 	}
 	function svgEl(tag, attrs, parentEl) {
 		var e = doc.createElementNS(NS, tag);
@@ -497,27 +530,31 @@
 		return r ? r.__fill || r.getAttribute("fill") : "#e0e0e0";
 	}
 	// draws trie t from x with width w at row y, the next level at y + dy
-	function drawTrie(t, x, w, y, dy, g) {
-		var fg = svgEl("g", { "class": "sw", tabindex: "-1" }, g);
-		fg.__name = t.name;
-		svgEl("title", {}, fg).textContent = describe(t.name, t.v);
-		svgEl("rect", { x: x.toFixed(1), y: y.toFixed(1), width: Math.max(0, w).toFixed(1),
-			       height: (C.frameheight - 1).toFixed(1), fill: fillOf(t.name) }, fg);
-		var chars = Math.floor((w - 6) / charW);
-		if (chars >= 3) {
-			var s = t.name.length <= chars ? t.name : t.name.substring(0, chars - 2) + "..";
-			svgEl("text", { x: (x + 3).toFixed(1), y: (y + (C.frameheight - 1) / 2 + 3).toFixed(1) },
-			      fg).textContent = s;
-		}
-		var kids = Array.from(t.kids.values()).sort(function (a, b) {
-			return a.name < b.name ? -1 : a.name > b.name;
-		});
-		var cx = x;
-		for (var k = 0; k < kids.length; k++) {
-			var cw = w * kids[k].v / t.v;
-			if (cw >= 0.1)
-				drawTrie(kids[k], cx, cw, y + dy, dy, g);
-			cx += cw;
+	function drawTrie(t0, x0, w0, y0, dy, g) {
+		var stack = [[t0, x0, w0, y0]];
+		while (stack.length) {
+			var e = stack.pop(), t = e[0], x = e[1], w = e[2], y = e[3];
+			var fg = svgEl("g", { "class": "sw", tabindex: "-1" }, g);
+			fg.__name = t.name;
+			svgEl("title", {}, fg).textContent = describe(t.name, t.v);
+			svgEl("rect", { x: x.toFixed(1), y: y.toFixed(1), width: Math.max(0, w).toFixed(1),
+				       height: (C.frameheight - 1).toFixed(1), fill: fillOf(t.name) }, fg);
+			var chars = Math.floor((w - 6) / charW);
+			if (chars >= 3) {
+				var s = t.name.length <= chars ? t.name : t.name.substring(0, chars - 2) + "..";
+				svgEl("text", { x: (x + 3).toFixed(1), y: (y + (C.frameheight - 1) / 2 + 3).toFixed(1) },
+				      fg).textContent = s;
+			}
+			var kids = Array.from(t.kids.values()).sort(function (a, b) {
+				return a.name < b.name ? -1 : a.name > b.name;
+			});
+			var cx = x;
+			for (var k = 0; k < kids.length; k++) {
+				var cw = w * kids[k].v / t.v;
+				if (cw >= 0.1)
+					stack.push([kids[k], cx, cw, y + dy]);
+				cx += cw;
+			}
 		}
 	}
 	function setHeight(h) {
@@ -730,7 +767,7 @@
 			zoom(i);
 			focusFrame(i);
 			return;
-		} else if ((e.key === "s" || e.key === "S") && i > 0) {
+		} else if ((e.key === "s" || e.key === "S") && i > 0 && !e.ctrlKey && !e.metaKey && !e.altKey) {
 			e.preventDefault();
 			loadNames();
 			sandwich(names[i]);

@@ -118,13 +118,14 @@ static int cmp_double_desc(const void *a, const void *b)
 }
 
 /* The least width kept so that at most FLAME_MAX_FRAMES nodes are drawn: the width of the
- * FLAME_MAX_FRAMES-th widest node, raised past it when nodes of that width would go over (a
- * child is never wider than its parent, so keeping every node at least this wide keeps a
- * tree). min_time when the budget holds already. */
-static int frame_budget(const struct flame_tree *t, double min_time, double *out)
+ * FLAME_MAX_FRAMES-th widest node (*out), and how many nodes of exactly that width fit
+ * (*ties; SIZE_MAX: all), taken in preorder. A child is never wider than its parent and comes
+ * after it, so what is kept is still a tree. min_time when the budget holds already. */
+static int frame_budget(const struct flame_tree *t, double min_time, double *out, size_t *ties)
 {
 	size_t n = 0;
 	*out = min_time;
+	*ties = SIZE_MAX;
 	for (size_t i = 0; i < t->n; i++)
 		if (t->nodes[i].etime - t->nodes[i].stime >= min_time)
 			n++;
@@ -140,18 +141,21 @@ static int frame_budget(const struct flame_tree *t, double min_time, double *out
 			w[k++] = d;
 	}
 	qsort(w, n, sizeof(double), cmp_double_desc);
-	/* keep w[0 .. FLAME_MAX_FRAMES): a tie across the boundary goes out whole */
-	size_t cut = FLAME_MAX_FRAMES;
-	while (cut > 0 && w[cut - 1] == w[cut])
-		cut--;
-	*out = cut ? w[cut - 1] : INFINITY;
+	/* keep w[0 .. FLAME_MAX_FRAMES): the nodes wider than the last kept width, and of the
+	 * nodes of that width as many as are left */
+	double last = w[FLAME_MAX_FRAMES - 1];
+	size_t wider = 0;
+	while (wider < FLAME_MAX_FRAMES && w[wider] > last)
+		wider++;
+	*out = last;
+	*ties = FLAME_MAX_FRAMES - wider;
 	free(w);
 	return 0;
 }
 
 /* Drops nodes narrower than minwidth (their descendants are narrower still) and computes
  * spans, compacting the array in place; preorder is kept. */
-static int prune(struct flame_tree *t, double minwidth_time)
+static int prune(struct flame_tree *t, double minwidth_time, size_t ties)
 {
 	size_t w = 0, nopen = 0;
 	uint32_t *open = malloc((t->depthmax + 2) * sizeof(uint32_t));
@@ -160,8 +164,17 @@ static int prune(struct flame_tree *t, double minwidth_time)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n; i++) {
 		struct flame_node nd = t->nodes[i];
-		if (nd.etime - nd.stime < minwidth_time && !(nd.name == FLAME_ROOT && nd.depth == 0))
+		bool root = nd.name == FLAME_ROOT && nd.depth == 0;
+		double width = nd.etime - nd.stime;
+		if (width < minwidth_time && !root)
 			continue;
+		/* at the budget's last width, the first nodes in preorder (parents first) */
+		if (width == minwidth_time && ties != SIZE_MAX) {
+			if (!ties && !root)
+				continue;
+			if (ties)
+				ties--;
+		}
 		/* close the nodes this one is not below, adding their spans to their parents */
 		while (nopen && t->nodes[open[nopen - 1]].depth >= nd.depth) {
 			uint32_t span = t->nodes[open[--nopen]].span;
@@ -255,8 +268,9 @@ int flame_build(struct flame_tree *t, const struct profile *p, const struct rend
 	double widthpertime = t->timemax > 0 ? (o->width - 20.0) / t->timemax : 0;
 	double minwidth_time = o->minwidth_pct ? t->timemax * o->minwidth / 100.0
 			       : widthpertime > 0 ? o->minwidth / widthpertime : 0;
-	if ((err = frame_budget(t, minwidth_time, &minwidth_time)) ||
-	    (err = prune(t, minwidth_time)))
+	size_t ties;
+	if ((err = frame_budget(t, minwidth_time, &minwidth_time, &ties)) ||
+	    (err = prune(t, minwidth_time, ties)))
 		goto out;
 	/* the root spans the whole width, even with a --total beyond the data */
 	if (t->n)

@@ -474,7 +474,8 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 			frame_values(c, n, samples, delta);
 			if (!(samples[0] >= '0' && samples[0] <= '9'))	/* never "nan" in a script */
 				strcpy(samples, "0");
-			long idx = n->name == FLAME_ROOT ? -1 : (long)cn.index[n->name] - 1;
+			long idx = n->name == FLAME_ROOT || n->name >= prof_nframes(t->prof)
+					   ? -1 : (long)cn.index[n->name] - 1;
 			fprintf(f, "%s%ld,%s", i ? "," : "", idx, samples);
 			if (t->differential)
 				fprintf(f, ",\"%s\"", delta);

@@ -291,6 +291,8 @@ int smp_open(struct smp_session **out, const struct smp_opts *o, struct profile 
 	btf__free(vmlinux);
 	s->skel->rodata->runq_layout = (__u32)s->runq_layout;
 	bpf_program__set_autoload(s->skel->progs.on_switch, o->off_cpu);
+	if (!o->off_cpu)	/* an LRU map holds all its entries from the start */
+		bpf_map__set_max_entries(s->skel->maps.offcpu_starts, 1);
 	if (o->runq_only) {
 		/* no stacks are taken: the maps stay small */
 		bpf_map__set_max_entries(s->skel->maps.stacks, 1);
@@ -669,7 +671,8 @@ static int add_marker(struct smp_session *s, const char *name, uint32_t *frames,
 static bool is_bpf_frame(const struct profile *p, uint32_t id)
 {
 	const char *name = prof_frame_name(p, id);
-	return !strncmp(name, "bpf_prog_", 9) || !strncmp(name, "bpf_trace_run", 13);
+	return !strncmp(name, "bpf_prog_", 9) || !strncmp(name, "bpf_trace_run", 13) ||
+	       !strncmp(name, "__bpf_trace_", 12) || !strncmp(name, "__traceiter_", 12);
 }
 
 /* a raw sample into the profile: task frames, a marker where a stack is missing (never
@@ -705,7 +708,8 @@ static int emit(struct smp_session *s, const struct smp_raw *r)
 		size_t base = depth;
 		depth += (size_t)n;
 		/* --off-cpu: the stack was taken by the sched_switch program, whose own frames
-		 * (the program, the tracepoint's bpf_trace_runN) sit on top of __schedule */
+		 * (the program, the tracepoint's bpf_trace_runN, __bpf_trace_sched_switch or
+		 * __traceiter_sched_switch as the kernel was built) sit on top of __schedule */
 		while (s->o.off_cpu && depth > base && is_bpf_frame(s->p, frames[depth - 1]))
 			depth--;
 	}

@@ -1,7 +1,7 @@
 // Real-browser test of the SVG's callers/callees (sandwich) view and function table, in
 // Debian's chromium: on a profile where f is called from a and b, Ctrl-click on f shows its
 // callers a and b with their shares above it and its callee g below, totals and self in the
-// header; a click moves to another function; Escape comes back; ?f= reopens it; the table
+// header; a click moves to another function; Escape comes back; ?fn= reopens it; the table
 // lists every function with self and total shares, sorts by a header, filters, and opens
 // the sandwich of a row; the keyboard's S opens it on a focused frame. No page errors.
 //   node sandwich.test.js SCORCH
@@ -70,7 +70,7 @@ run(async () => {
 	const g = byTitle("g (30 samples, 30.00%)");
 	check(g.length === 1 && near(g[0].y, fDown.y + 16) && near(g[0].w, full / 2), "callee g below f: " + JSON.stringify(g));
 	check(!s.frames.some((f) => f.title.startsWith("h (")), "h is neither caller nor callee");
-	check(await page.evaluate(() => location.search.includes("f=f")), "the URL keeps the view");
+	check(await page.evaluate(() => location.search.includes("fn=f")), "the URL keeps the view");
 	check(+s.height >= +H0, "the page grew to fit: " + s.height);
 
 	// a click on a moves there: callers main, callees f then g
@@ -86,14 +86,25 @@ run(async () => {
 	s = await panel();
 	check(s.state.panel === null && !s.framesHidden && s.height === H0 && s.frames.length === 0, "Escape comes back: " + JSON.stringify(s));
 
-	// ?f=b from a link
-	await page.goto(url + "?f=b");
+	// ?fn=b from a link, beside a parameter of the page's own (kept)
+	await page.goto(url + "?t=token&fn=b");
 	s = await panel();
 	check(s.state.panel === "b" && byTitle("f (20 samples, 20.00%)").length === 1 && byTitle("h (40 samples, 40.00%)").length === 1,
-	      "?f=b: " + JSON.stringify(s.frames.map((f) => f.title)));
-	await page.goto(url + "?f=%3Cimg%20src%3Dx%3E");	// an unknown name: nothing happens
+	      "?fn=b: " + JSON.stringify(s.frames.map((f) => f.title)));
+	check(await page.evaluate(() => location.search.includes("t=token")), "the page's own t= is kept");
+	// a stack thousands of frames deep: the views walk it without recursion
+	const deep = path.join(dir, "deep.folded"), deepSvg = path.join(dir, "deep.svg");
+	fs.writeFileSync(deep, Array.from({ length: 6000 }, (_, i) => "d" + i).join(";") + " 5\nother 5\n");
+	execFileSync(scorch, ["render", "--minwidth", "0", deep, "-o", deepSvg]);
+	await page.goto("file://" + deepSvg + "?fn=d5999");
 	s = await panel();
-	check(s.state.panel === null && !s.framesHidden, "?f= of an unknown name is ignored");
+	check(s.state.panel === "d5999" && s.frames.length === 6001, "a 6,000-deep caller chain: " + s.frames.length + " frames");
+	await page.goto("file://" + deepSvg + "?fn=d0");
+	s = await panel();
+	check(s.state.panel === "d0" && s.frames.length === 6001, "a 6,000-deep callee chain: " + s.frames.length);
+	await page.goto(url + "?fn=%3Cimg%20src%3Dx%3E");	// an unknown name: nothing happens
+	s = await panel();
+	check(s.state.panel === null && !s.framesHidden, "?fn= of an unknown name is ignored");
 
 	// the function table
 	await page.goto(url);

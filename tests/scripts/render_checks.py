@@ -267,6 +267,15 @@ check(len(fr) == 50000, f"frame budget: {len(fr)} frames drawn, want 50000")
 leaves = sorted(int(t.split(" ")[0][1:]) for t, _, _ in fr if t.startswith("f"))
 check(len(leaves) == 49998 and leaves[0] == 10003 and leaves[-1] == 60000,
       f"the widest leaves kept: {leaves[:2]} .. {leaves[-1:]}")
+# a tie at the budget's width keeps the first frames in preorder (parents first), not none:
+# one 60,000-frame stack (and another of 1): the root, then the chain's first 49,999
+deep = (";".join(f"d{i}" for i in range(60000)) + " 5\nother 1\n").encode()
+_, fr = frames(render(deep, "--minwidth", "0").stdout)
+check(len(fr) == 50000 and fr[1][0].startswith("d0 (") and fr[-1][0].startswith("d49998 ("),
+      f"a deep chain at the budget: {len(fr)} frames, last {fr[-1][0][:20] if fr else None}")
+deep = (";".join(f"d{i}" for i in range(60000)) + " 5\n").encode()	# the root ties too
+_, fr = frames(render(deep, "--minwidth", "0").stdout)
+check(len(fr) == 50000, f"a lone deep chain: {len(fr)} frames")
 # under the budget nothing changes: 2,000 leaves all drawn with --minwidth 0
 _, fr = frames(render("".join(f"a;f{i} {i}\n" for i in range(1, 2001)).encode(), "--minwidth", "0").stdout)
 check(len(fr) == 2002, f"under the budget: {len(fr)} frames, want 2002")
