@@ -185,8 +185,9 @@ static void print_unwind_summary(const char *cmd, const struct smp_stats *st,
 		(unsigned long long)st->copy_faults, (unsigned long long)st->rb_drops,
 		n ? st->unwind_us / (double)n : 0.0);
 	if (so->unwind_check)
-		cli_err(cmd, "unwind check: %llu stacks unwound both ways, %llu differ",
-			(unsigned long long)st->check_stacks, (unsigned long long)st->check_diffs);
+		cli_err(cmd, "unwind check: %llu stacks unwound both ways, %llu differ (and %llu where "
+			"libdw gave up first)", (unsigned long long)st->check_stacks,
+			(unsigned long long)st->check_diffs, (unsigned long long)st->check_ref_failed);
 }
 
 /* like a shell: the command's exit code, or 128 + the signal that ended it */

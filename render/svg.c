@@ -212,8 +212,10 @@ static int compact_names_build(struct compact_names *cn, struct frame_ctx *c)
 		ret = -ENOMEM;
 		goto out;
 	}
-	memcpy(sorted, cn->names, cn->n * sizeof(char *));
-	qsort(sorted, cn->n, sizeof(char *), cmp_names);
+	if (cn->n) {	/* none when only the root is drawn */
+		memcpy(sorted, cn->names, cn->n * sizeof(char *));
+		qsort(sorted, cn->n, sizeof(char *), cmp_names);
+	}
 	/* a frame id's slot held its name's position in cn->names; map it to the sorted one */
 	ids = malloc((cn->n ? cn->n : 1) * sizeof(uint32_t));
 	if (!ids) {

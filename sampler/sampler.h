@@ -90,6 +90,7 @@ struct smp_stats {
 	uint64_t user_stacks;		/* user stacks unwound */
 	uint64_t unwind_ends[SYM_UNW_NENDS];	/* how they ended (SYM_UNW_COMPLETE: whole) */
 	uint64_t check_stacks, check_diffs;	/* unwind_check: stacks compared, differing */
+	uint64_t check_ref_failed;	/* unwind_check: libdw gave up first, the frames before agree */
 	double unwind_us;		/* time spent unwinding */
 	size_t processes;		/* distinct processes in the profile */
 	size_t unique_stacks;
