@@ -87,15 +87,25 @@
 			t = "0" + t;
 		return t.slice(0, -2) + "." + t.slice(-2);
 	}
+	// A tooltip as render/frame.c writes it, for a count v as the tooltips print it (--factor
+	// applied): every digit of the count with commas, the share as printf's %.2f, and for
+	// differential input the change
+	function countText(v) {
+		v = Math.round(v);
+		return (isFinite(v) ? BigInt(v).toString() : String(v)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+	}
+	function pctOf(v) {
+		return 100 * (v / (C.total * C.factor));
+	}
+	function describe(name, v, delta) {
+		return name + " (" + countText(v) + " " + C.countname + ", " + fixed2(pctOf(v)) + "%" +
+			(delta !== undefined ? "; " + delta + "%" : "") + ")";
+	}
 	function compactTitle(i) {
 		var idx = scorchData[i * stride], v = scorchData[i * stride + 1];
-		// the count as the default's tooltip prints it: every digit of the double, commas
-		var num = (isFinite(v) ? BigInt(v).toString() : String(v)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 		if (idx < 0)
-			return "all (" + num + " " + C.countname + ", 100%)";
-		var pct = fixed2(100 * (v / (C.total * C.factor)));
-		return compactNames()[idx] + " (" + num + " " + C.countname + ", " + pct + "%" +
-			(C.diff ? "; " + scorchData[i * stride + 2] + "%" : "") + ")";
+			return "all (" + countText(v) + " " + C.countname + ", 100%)";
+		return describe(compactNames()[idx], v, C.diff ? scorchData[i * stride + 2] : undefined);
 	}
 	function titleOf(i) {
 		return compact ? compactTitle(i) : gs[i].firstChild.textContent;
@@ -421,15 +431,6 @@
 	var XNS = "http://www.w3.org/1999/xhtml", H0 = parseFloat(root.getAttribute("height"));
 	var bgEl = doc.getElementById("background"), funcsEl = doc.getElementById("funcs");
 	var panel = null, panelName = null;
-	function pctOf(v) {
-		return 100 * v / (C.total * C.factor);
-	}
-	function commas(v) {
-		return Math.round(v * C.factor).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-	}
-	function describe(name, v) {
-		return name + " (" + commas(v) + " " + C.countname + ", " + pctOf(v).toFixed(2) + "%)";
-	}
 	var fnStats = null;
 	function functionStats() {
 		if (fnStats)
@@ -606,8 +607,8 @@
 		var top = panelBase((du + dd + 4) * fh);
 		panelName = name;
 		var head = svgEl("text", { id: "swhead", x: xpad, y: (top + fh - 4).toFixed(1) }, panel);
-		head.textContent = "Callers and callees of " + name + ": total " + pctOf(st.total).toFixed(2) +
-			"% (" + commas(st.total) + " " + C.countname + "), self " + pctOf(st.self).toFixed(2) + "%";
+		head.textContent = "Callers and callees of " + name + ": total " + fixed2(pctOf(st.total)) +
+			"% (" + countText(st.total) + " " + C.countname + "), self " + fixed2(pctOf(st.self)) + "%";
 		var g = svgEl("g", { id: "sandwich" }, panel);
 		svgEl("text", { "class": "swlabel", x: xpad, y: (top + 2 * fh - 4).toFixed(1) }, g).textContent =
 			"callers (the caller above its callee)";
@@ -686,8 +687,8 @@
 			for (var r = 0; r < shown; r++) {
 				var tr = xEl("tr", tbody), st = rows[r];
 				xEl("td", tr, st.name);
-				xEl("td", tr, pctOf(st.self).toFixed(2));
-				xEl("td", tr, pctOf(st.total).toFixed(2));
+				xEl("td", tr, fixed2(pctOf(st.self)));
+				xEl("td", tr, fixed2(pctOf(st.total)));
 				tr.setAttribute("tabindex", "0");
 				tr.__name = st.name;
 			}

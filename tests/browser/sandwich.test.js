@@ -138,6 +138,14 @@ run(async () => {
 	s = await panel();
 	check(s.state.panel === "a", "S on a focused frame: " + JSON.stringify(s.state));
 
+	// --factor 2: counts are the tooltips' (doubled once), shares unchanged
+	const f2 = path.join(dir, "f2.svg");
+	execFileSync(scorch, ["render", "--factor", "2", folded, "-o", f2]);
+	await page.goto("file://" + f2 + "?fn=f");
+	s = await panel();
+	check(/total 60\.00% \(120 samples\), self 30\.00%/.test(s.head) && byTitle("f (120 samples, 60.00%)").length === 2,
+	      "--factor 2: " + s.head + " " + JSON.stringify(s.frames.map((f) => f.title)));
+
 	check(errors.length === 0, "no page errors: " + errors.join("; "));
 	await browser.close();
 	fs.rmSync(dir, { recursive: true, force: true });
