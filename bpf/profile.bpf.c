@@ -291,6 +291,33 @@ static __always_inline int send_sample(struct bpf_perf_event_data *ctx, struct t
 	return 0;
 }
 
+/* --call-graph fp: the counts key of the current task (a sample's, or a thread's leaving the
+ * CPU): who, and its stacks walked by the kernel (the user stack when it has one) */
+static __always_inline void make_key(void *ctx, struct sample_key *key, __u32 tgid, __u32 pid,
+				     __u32 cpu, bool user)
+{
+	key->tgid = tgid;
+	key->pid = per_thread ? pid : 0;
+	key->cpu = per_cpu ? cpu : 0;
+	bpf_get_current_comm(&key->comm, sizeof(key->comm));
+	key->kern_stack_id = -1;
+	key->user_stack_id = -1;
+	if (!user_only) {
+		long sid = bpf_get_stackid(ctx, &stacks, 0);
+		/* -EFAULT: the sample was taken in user mode, there is no kernel stack */
+		if (sid < 0 && sid != -EFAULT)
+			stack_error(sid, false);
+		key->kern_stack_id = (__s32)sid;
+	}
+	if (user) {
+		long sid = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+		if (sid < 0)
+			stack_error(sid, true);
+		key->user_stack_id = (__s32)sid;
+		key->gen = image_gen(tgid);
+	}
+}
+
 /* The run queue of this CPU at this sample, as runqlen.bt reads it (the current task's CFS
  * queue minus itself) and whole (every runnable task but the running one). Every sample of
  * the CPU counts, whatever the filters: the queue belongs to the CPU. */
@@ -352,35 +379,15 @@ int do_sample(struct bpf_perf_event_data *ctx)
 	if (dwarf)
 		return send_sample(ctx, task, tgid, pid, cpu, user);
 
-	key.tgid = tgid;
-	key.pid = per_thread ? pid : 0;
-	key.cpu = per_cpu ? cpu : 0;
-	bpf_get_current_comm(&key.comm, sizeof(key.comm));
-	key.kern_stack_id = -1;
-	key.user_stack_id = -1;
-	if (!user_only) {
-		long sid = bpf_get_stackid(ctx, &stacks, 0);
-		/* -EFAULT: the sample was taken in user mode, there is no kernel stack */
-		if (sid < 0 && sid != -EFAULT)
-			stack_error(sid, false);
-		key.kern_stack_id = (__s32)sid;
-	}
-	if (user) {
-		long sid = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-		if (sid < 0)
-			stack_error(sid, true);
-		key.user_stack_id = (__s32)sid;
-		key.gen = image_gen(tgid);
-	}
-
+	make_key(ctx, &key, tgid, pid, cpu, user);
 	add_count(&key, 1);
 	return 0;
 }
 
 /* --off-cpu: a thread leaves the CPU (prev, still current here: its stacks are the ones
  * taken), another comes back (next: the time since it left is counted, in microseconds, on
- * the stacks it left with). As for samples, the filters pick threads; the idle task never
- * counts. */
+ * the stacks it left with: prev is current here, so its key is made as a sample's). As for
+ * samples, the filters pick threads; the idle task never counts. */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
@@ -391,25 +398,8 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	if (ptid && (!filter_pids || bpf_map_lookup_elem(&pids, &ptgid)) &&
 	    (!filter_tid || ptid == filter_tid)) {
 		struct offcpu_start st = { .ts = now };
-		st.key.tgid = ptgid;
-		st.key.pid = per_thread ? ptid : 0;
-		st.key.cpu = per_cpu ? bpf_get_smp_processor_id() : 0;
-		BPF_CORE_READ_STR_INTO(&st.key.comm, prev, comm);
-		st.key.kern_stack_id = -1;
-		st.key.user_stack_id = -1;
-		if (!user_only) {
-			long sid = bpf_get_stackid(ctx, &stacks, 0);
-			if (sid < 0)
-				stack_error(sid, false);
-			st.key.kern_stack_id = (__s32)sid;
-		}
-		if (!kernel_only && BPF_CORE_READ(prev, mm) != NULL) {
-			long sid = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-			if (sid < 0)
-				stack_error(sid, true);
-			st.key.user_stack_id = (__s32)sid;
-			st.key.gen = image_gen(ptgid);
-		}
+		make_key(ctx, &st.key, ptgid, ptid, bpf_get_smp_processor_id(),
+			 !kernel_only && BPF_CORE_READ(prev, mm) != NULL);
 		bpf_map_update_elem(&offcpu_starts, &ptid, &st, BPF_ANY);
 	}
 	if (!ntid)
