@@ -16,7 +16,8 @@
 	"      --subtitle TEXT  second title line\n" \
 	"      --width PX       image width (1200)\n" \
 	"      --height PX      height of each frame (16)\n" \
-	"      --minwidth N[%]  omit frames narrower than N px or N% of the total (0.1)\n" \
+	"      --minwidth N[%]  omit frames narrower than N px or N% of the total (0.1); the\n" \
+	"                       SVG keeps them compressed, so a search's Matched counts them\n" \
 	"      --fonttype FONT  font family (Verdana)\n" \
 	"      --fontsize N     font size (12)\n" \
 	"      --fontwidth N    average glyph width relative to the font size (0.59)\n" \

@@ -27,10 +27,20 @@ struct flame_node {
 	bool has_delta;
 };
 
+/* A frame too narrow to draw: the SVG's script still counts it when it searches */
+struct flame_elided {
+	uint32_t name;		/* frame id in the profile */
+	uint32_t depth;
+	uint32_t next;		/* the kept node that follows it in preorder (n: none) */
+	double self;		/* its width less its children's, in samples */
+};
+
 struct flame_tree {
 	const struct profile *prof;
 	struct flame_node *nodes;	/* kept nodes, preorder */
 	size_t n;
+	struct flame_elided *elided;	/* the nodes pruned, preorder */
+	size_t nelided;
 	uint32_t depthmax;
 	double time;		/* sum of all counts */
 	double timemax;		/* time, or --total when larger */

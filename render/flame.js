@@ -13,8 +13,8 @@
 	var W = parseFloat(root.getAttribute("width")), xpad = C.xpad, full = W - 2 * xpad;
 	var charW = C.fontsize * C.fontwidth;
 	var gs = framesEl.children, n = gs.length;
-	// --compact: a frame is <g><rect/><text/></g>, its name and count in scorchNames and
-	// scorchData (tooltips are made here); else <g><title/><rect/><text/></g>
+	// --compact: a frame is <g><rect/><text/></g>, its name and count in scorchTree's name
+	// list and frame data (tooltips are made here); else <g><title/><rect/><text/></g>
 	var compact = !!C.compact, RI = compact ? 0 : 1, rects = new Array(n);
 	var X = new Float64Array(n), Wd = new Float64Array(n), Y = new Float64Array(n);
 	var parent = new Int32Array(n), end = new Int32Array(n), depth = new Int32Array(n);
@@ -46,18 +46,264 @@
 			end[stack.pop()] = n;
 	})();
 
-	// --compact: the front-coded name list, then each frame's name and count
-	var cNames = null, stride = C.diff ? 3 : 2;
-	function compactNames() {
-		if (cNames)
-			return cNames;
-		cNames = [];
-		var prev = "";
-		for (var k = 0; k + 1 < scorchNames.length; k += 2) {
-			prev = prev.substring(0, scorchNames[k]) + scorchNames[k + 1];
-			cNames.push(prev);
+	// ---- scorchTree: the whole tree, frames too narrow to draw included (render/treedata.c):
+	// the name list, each pruned frame's name and self count, and --compact's frame data ----
+	// inflate (RFC 1950/1951) of a zlib stream into exactly size bytes; throws on bad input
+	var LB = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99,
+		  115, 131, 163, 195, 227, 258];
+	var LE = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
+	var DB = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025,
+		  1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
+	var DE = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12,
+		  12, 13, 13];
+	var CLO = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+	// a decoding table for canonical code lengths: indexed by the next max bits (first bit
+	// lowest), entries symbol << 4 | length (0: no such code)
+	function huffman(lens, from, num) {
+		var max = 0, count = new Int32Array(16), next = new Int32Array(16), i;
+		for (i = 0; i < num; i++) {
+			count[lens[from + i]]++;
+			max = Math.max(max, lens[from + i]);
 		}
-		return cNames;
+		count[0] = 0;
+		for (var L = 1, code = 0; L < 16; L++)
+			next[L] = code = (code + count[L - 1]) << 1;
+		var t = new Int32Array(1 << max);
+		for (i = 0; i < num; i++) {
+			var len = lens[from + i];
+			if (!len)
+				continue;
+			for (var c = next[len]++, r = 0, k = 0; k < len; k++, c >>= 1)
+				r = (r << 1) | (c & 1);
+			for (; r < t.length; r += 1 << len)
+				t[r] = (i << 4) | len;
+		}
+		return { t: t, max: max };
+	}
+	function inflate(src, size) {
+		var out = new Uint8Array(size), o = 0, p = 2, bb = 0, bc = 0, fixedL = null, fixedD;
+		if (src.length < 2 || (src[0] & 15) !== 8 || ((src[0] << 8) | src[1]) % 31 || src[1] & 32)
+			throw new Error("not a zlib stream");
+		function bits(k) {
+			while (bc < k) {
+				if (p >= src.length)
+					throw new Error("truncated");
+				bb |= src[p++] << bc;
+				bc += 8;
+			}
+			var v = bb & ((1 << k) - 1);
+			bb >>>= k;
+			bc -= k;
+			return v;
+		}
+		function sym(h) {
+			while (bc < h.max) {	// past the end: zeros, checked below
+				bb |= (p < src.length ? src[p] : 0) << bc;
+				p++;
+				bc += 8;
+			}
+			var e = h.t[bb & ((1 << h.max) - 1)], l = e & 15;
+			if (!l || p - (bc - l >> 3) > src.length)
+				throw new Error("bad code");
+			bb >>>= l;
+			bc -= l;
+			return e >> 4;
+		}
+		for (var last = 0; !last;) {
+			last = bits(1);
+			var type = bits(2), s, len, i;
+			if (type === 0) {	// stored: from the next byte boundary
+				bits(bc & 7);
+				p -= bc >> 3;
+				bb = bc = 0;
+				if (p + 4 > src.length)
+					throw new Error("truncated");
+				len = src[p] | (src[p + 1] << 8);
+				if ((len ^ (src[p + 2] | (src[p + 3] << 8))) !== 0xffff || p + 4 + len > src.length ||
+				    o + len > size)
+					throw new Error("bad stored block");
+				out.set(src.subarray(p + 4, p + 4 + len), o);
+				o += len;
+				p += 4 + len;
+				continue;
+			}
+			var lit, dist;
+			if (type === 1) {
+				if (!fixedL) {
+					var fl = new Uint8Array(320);
+					for (i = 0; i < 288; i++)
+						fl[i] = i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8;
+					fl.fill(5, 288);
+					fixedL = huffman(fl, 0, 288);
+					fixedD = huffman(fl, 288, 30);
+				}
+				lit = fixedL;
+				dist = fixedD;
+			} else if (type === 2) {
+				var hlit = bits(5) + 257, hdist = bits(5) + 1, hclen = bits(4) + 4;
+				var cl = new Uint8Array(19), lens = new Uint8Array(hlit + hdist);
+				for (i = 0; i < hclen; i++)
+					cl[CLO[i]] = bits(3);
+				var ch = huffman(cl, 0, 19);
+				for (i = 0; i < hlit + hdist;) {
+					s = sym(ch);
+					if (s < 16) {
+						lens[i++] = s;
+						continue;
+					}
+					var rep = s === 16 ? 3 + bits(2) : s === 17 ? 3 + bits(3) : 11 + bits(7);
+					if ((s === 16 && !i) || i + rep > hlit + hdist)
+						throw new Error("bad lengths");
+					lens.fill(s === 16 ? lens[i - 1] : 0, i, i + rep);
+					i += rep;
+				}
+				lit = huffman(lens, 0, hlit);
+				dist = huffman(lens, hlit, hdist);
+			} else {
+				throw new Error("bad block");
+			}
+			for (;;) {
+				s = sym(lit);
+				if (s < 256) {
+					if (o >= size)
+						throw new Error("too long");
+					out[o++] = s;
+				} else if (s === 256) {
+					break;
+				} else {
+					if ((s -= 257) >= 29)
+						throw new Error("bad length");
+					len = LB[s] + bits(LE[s]);
+					var ds = sym(dist);
+					if (ds >= 30)
+						throw new Error("bad distance");
+					var d = DB[ds] + bits(DE[ds]);
+					if (d > o || o + len > size)
+						throw new Error("bad match");
+					for (var e = o + len; o < e; o++)
+						out[o] = out[o - d];
+				}
+			}
+		}
+		if (o !== size)
+			throw new Error("short");
+		return out;
+	}
+	var tree = null;
+	// the decoded scorchTree: names; the pruned frames in preorder (name, total width times
+	// --factor, subtree end, and for each whose parent is drawn, that frame's index); for
+	// fractional counts the drawn frames' exact widths (their tooltips round); --compact's data. null when the file has none or it does not fit the frames drawn.
+	function treeData() {
+		if (tree !== null)
+			return tree || null;
+		tree = false;
+		if (typeof scorchTree === "undefined")
+			return null;
+		try {
+			var bin = atob(scorchTree[1]), src = new Uint8Array(bin.length);
+			for (var i = 0; i < bin.length; i++)
+				src[i] = bin.charCodeAt(i);
+			var b = inflate(src, scorchTree[0]), p = 0;
+			var uv = function () {
+				for (var v = 0, m = 1, c = 128; c & 128; m *= 128) {
+					if (p >= b.length)
+						throw new Error("truncated");
+					c = b[p++];
+					v += (c & 127) * m;
+				}
+				return v;
+			};
+			if (b[p++] !== 1)
+				throw new Error("version");
+			var nn = uv(), tl = uv();
+			var rests = nn ? new TextDecoder().decode(b.subarray(p, p + tl)).split("\0") : [];
+			p += tl;
+			if (rests.length !== nn)
+				throw new Error("names");
+			var nm = new Array(nn), prev = "";
+			for (i = 0; i < nn; i++)
+				nm[i] = prev = prev.substring(0, uv()) + rests[i];
+			var flags = uv(), nodes = uv(), codes = new Uint32Array(nodes), ne = 0;
+			for (i = 0; i < nodes; i++) {
+				codes[i] = uv();
+				ne += codes[i] & 1;
+			}
+			var eName = new Uint32Array(ne), eTot = new Float64Array(ne);
+			var eEnd = new Int32Array(ne), eAnchor = new Int32Array(ne).fill(-1);
+			for (i = 0; i < ne; i++)
+				if ((eName[i] = uv()) >= nn)
+					throw new Error("name index");
+			var dv = new DataView(b.buffer, b.byteOffset);
+			for (i = 0; i < ne; i++) {
+				if (flags & 1) {
+					eTot[i] = dv.getFloat64(p, true);
+					p += 8;
+				} else {
+					eTot[i] = uv();
+				}
+			}
+			// the tree from depths: a stack of open frames (k >= 0 drawn, ~k pruned)
+			var open = [0], od = [0], d = 0, drawn = 1, e = 0;
+			var close = function (depth) {
+				while (od.length && od[od.length - 1] >= depth) {
+					var k = open.pop();
+					od.pop();
+					if (k < 0) {
+						eEnd[~k] = e;
+						if (open[open.length - 1] < 0)
+							eTot[~open[open.length - 1]] += eTot[~k];
+					}
+				}
+			};
+			for (i = 0; i < nodes; i++) {
+				d = d + 1 - (codes[i] >> 1);
+				if (d < 1)
+					throw new Error("depth");
+				close(d);
+				var up = open[open.length - 1];
+				if (codes[i] & 1) {
+					if (up >= 0)
+						eAnchor[e] = up;
+					open.push(~e++);
+				} else {
+					if (up < 0 || drawn >= n)
+						throw new Error("drawn frame under a pruned one");
+					open.push(drawn++);
+				}
+				od.push(d);
+			}
+			close(0);
+			if (drawn !== n && n)
+				throw new Error("frames");
+			for (i = 0; i < ne; i++)
+				eTot[i] *= C.factor;
+			var drawnTot = null;
+			if (flags & 1) {
+				drawnTot = new Float64Array(n);
+				for (i = 0; i < n; i++, p += 8)
+					drawnTot[i] = dv.getFloat64(p, true) * C.factor;
+			}
+			var data = null;
+			if (flags & 2) {
+				var dl = uv();
+				data = JSON.parse(new TextDecoder().decode(b.subarray(p, p + dl)));
+			}
+			tree = { names: nm, n: ne, name: eName, tot: eTot, end: eEnd, anchor: eAnchor, data: data,
+				 drawnTot: drawnTot };
+		} catch (err) {
+			if (compact)
+				throw err;
+			console.warn("scorch: frames too narrow to draw are left out of searches: " + err.message);
+		}
+		return tree || null;
+	}
+	// --compact: the name list and each frame's name and count
+	var stride = C.diff ? 3 : 2;
+	function compactNames() {
+		return treeData().names;
+	}
+	function frameData() {
+		return treeData().data;
 	}
 	// printf("%.2f", x) for a finite x >= 0: toFixed rounds a tie (a value exactly halfway,
 	// as 0.125) up where printf rounds it to even. x = m * 2^e is a tie when 200x is an odd
@@ -102,10 +348,10 @@
 			(delta !== undefined ? "; " + delta + "%" : "") + ")";
 	}
 	function compactTitle(i) {
-		var idx = scorchData[i * stride], v = scorchData[i * stride + 1];
+		var D = frameData(), idx = D[i * stride], v = D[i * stride + 1];
 		if (idx < 0)
 			return "all (" + countText(v) + " " + C.countname + ", 100%)";
-		return describe(compactNames()[idx], v, C.diff ? scorchData[i * stride + 2] : undefined);
+		return describe(compactNames()[idx], v, C.diff ? D[i * stride + 2] : undefined);
 	}
 	function titleOf(i) {
 		return compact ? compactTitle(i) : gs[i].firstChild.textContent;
@@ -115,13 +361,13 @@
 		if (names)
 			return;
 		if (compact) {
-			var cn = compactNames();
+			var cn = compactNames(), D = frameData();
 			names = new Array(n);
 			counts = new Float64Array(n);
 			for (var q = 0; q < n; q++) {
-				var idx = scorchData[q * stride];
+				var idx = D[q * stride];
 				names[q] = idx < 0 ? "all" : cn[idx];
-				counts[q] = scorchData[q * stride + 1];
+				counts[q] = D[q * stride + 1];
 			}
 			return;
 		}
@@ -287,13 +533,37 @@
 			}
 		}
 		// a match inside a match is counted once: skip the subtree of each counted frame
-		var sum = 0;
+		var sum = 0, inHit = new Uint8Array(n), T = stopped ? null : treeData();
+		var exact = T && T.drawnTot ? T.drawnTot : counts;	// fractional counts: not rounded
 		for (var j = 0; j < n;) {
 			if (hit[j]) {
-				sum += counts[j];
+				sum += exact[j];
+				inHit.fill(1, j, end[j]);
 				j = end[j];
 			} else {
 				j++;
+			}
+		}
+		// and the frames too narrow to draw, under a drawn frame that did not match: each
+		// distinct name tested once
+		if (T) {
+			var nameHit = new Uint8Array(T.names.length);
+			for (var k = 0; k < T.names.length; k++) {
+				if ((k & 255) === 255 && Date.now() - t0 > 1000) {
+					stopped = true;
+					break;
+				}
+				nameHit[k] = re.test(T.names[k]) ? 1 : 0;
+			}
+			for (var e = 0; e < T.n && !stopped;) {
+				if (T.anchor[e] >= 0 && inHit[T.anchor[e]]) {
+					e = T.end[e];
+				} else if (nameHit[T.name[e]]) {
+					sum += T.tot[e];
+					e = T.end[e];
+				} else {
+					e++;
+				}
 			}
 		}
 		var pct = 100 * sum / (C.total * C.factor);
@@ -792,7 +1062,7 @@
 	});
 
 	// for tests and tools: the state and actions, read-only in spirit
-	window.scorch = { zoom: zoom, unzoom: unzoom, search: search, clearSearch: clearSearch,
+	window.scorch = { zoom: zoom, unzoom: unzoom, search: search, clearSearch: clearSearch, inflate: inflate,
 		sandwich: sandwich, functionTable: functionTable, closePanel: closePanel,
 		frames: n, title: titleOf, state: function () { return { zoomed: zoomedAt, search: searchRe,
 			matched: matched.length, focused: focused, panel: panelName }; } };

@@ -153,27 +153,64 @@ static int frame_budget(const struct flame_tree *t, double min_time, double *out
 	return 0;
 }
 
-/* Drops nodes narrower than minwidth (their descendants are narrower still) and computes
- * spans, compacting the array in place; preorder is kept. */
+/* A node of the whole tree, open while its descendants are walked: for the self width of
+ * the nodes pruned */
+struct open_any {
+	uint32_t depth;
+	size_t elided;		/* index in t->elided, SIZE_MAX when kept */
+	double width, kids;
+};
+
+static void close_any(struct flame_tree *t, struct open_any *o, size_t *n, uint32_t depth)
+{
+	while (*n && o[*n - 1].depth >= depth) {
+		struct open_any *c = &o[--*n];
+		if (c->elided != SIZE_MAX)
+			t->elided[c->elided].self = fmax(0, c->width - c->kids);
+		if (*n)
+			o[*n - 1].kids += c->width;
+	}
+}
+
+/* Drops nodes narrower than minwidth (their descendants are narrower still) into t->elided
+ * and computes spans, compacting the array in place; preorder is kept. */
 static int prune(struct flame_tree *t, double minwidth_time, size_t ties)
 {
-	size_t w = 0, nopen = 0;
+	size_t w = 0, nopen = 0, nany = 0, ecap = 0;
 	uint32_t *open = malloc((t->depthmax + 2) * sizeof(uint32_t));
+	struct open_any *any = malloc((t->depthmax + 2) * sizeof(*any));
 	uint32_t depthmax = 0;
-	if (!open)
-		return -ENOMEM;
+	int err = 0;
+	/* room for every node pruned at once (pages are touched only as they fill) */
+	if (!open || !any || vec_grow((void **)&t->elided, &ecap, t->n ? t->n : 1,
+				     sizeof(*t->elided), 4096)) {
+		err = -ENOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < t->n; i++) {
 		struct flame_node nd = t->nodes[i];
 		bool root = nd.name == FLAME_ROOT && nd.depth == 0;
 		double width = nd.etime - nd.stime;
-		if (width < minwidth_time && !root)
-			continue;
+		bool keep = root || width >= minwidth_time;
 		/* at the budget's last width, the first nodes in preorder (parents first) */
-		if (width == minwidth_time && ties != SIZE_MAX) {
+		if (keep && width == minwidth_time && ties != SIZE_MAX) {
 			if (!ties && !root)
-				continue;
-			if (ties)
+				keep = false;
+			else if (ties)
 				ties--;
+		}
+		close_any(t, any, &nany, nd.depth);
+		any[nany++] = (struct open_any){ .depth = nd.depth, .width = width,
+						 .elided = keep ? SIZE_MAX : t->nelided };
+		if (!keep) {
+			if (vec_grow((void **)&t->elided, &ecap, t->nelided + 1, sizeof(*t->elided),
+				     4096)) {
+				err = -ENOMEM;
+				goto out;
+			}
+			t->elided[t->nelided++] = (struct flame_elided){
+				.name = nd.name, .depth = nd.depth, .next = (uint32_t)w };
+			continue;
 		}
 		/* close the nodes this one is not below, adding their spans to their parents */
 		while (nopen && t->nodes[open[nopen - 1]].depth >= nd.depth) {
@@ -188,15 +225,18 @@ static int prune(struct flame_tree *t, double minwidth_time, size_t ties)
 			depthmax = nd.depth;
 		w++;
 	}
+	close_any(t, any, &nany, 0);
 	while (nopen) {
 		uint32_t span = t->nodes[open[--nopen]].span;
 		if (nopen)
 			t->nodes[open[nopen - 1]].span += span;
 	}
-	free(open);
 	t->n = w;
 	t->depthmax = depthmax;
-	return 0;
+out:
+	free(open);
+	free(any);
+	return err;
 }
 
 int flame_build(struct flame_tree *t, const struct profile *p, const struct render_opts *o)
@@ -276,6 +316,8 @@ int flame_build(struct flame_tree *t, const struct profile *p, const struct rend
 	if (t->n)
 		t->nodes[0].etime = t->timemax;
 out:
+	if (err)
+		flame_free(t);
 	free(order);
 	free(b.nodes);
 	free(b.path);
@@ -286,6 +328,7 @@ out:
 void flame_free(struct flame_tree *t)
 {
 	free(t->nodes);
+	free(t->elided);
 	memset(t, 0, sizeof(*t));
 }
 

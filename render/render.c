@@ -74,9 +74,19 @@ int render_file(const struct profile *p, const struct render_opts *o, const char
 		}
 		p = folded;
 	}
+	/* the SVG's name list is made by a thread while the tree is built; --compact is for
+	 * size: zlib's best, else its fastest (huge profiles prune the most) */
+	struct tree_data td;
+	if (fmt == RENDER_SVG && (ret = tree_data_start(&td, p, o->compact ? 9 : 1))) {
+		snprintf(err, errlen, "%s", strerror(-ret));
+		prof_free(folded);
+		return ret;
+	}
 	ret = flame_build(&t, p, o);
 	if (ret) {
 		snprintf(err, errlen, "%s", strerror(-ret));
+		if (fmt == RENDER_SVG)
+			tree_data_free(&td);
 		prof_free(folded);
 		return ret;
 	}
@@ -86,7 +96,7 @@ int render_file(const struct profile *p, const struct render_opts *o, const char
 		goto done;
 	}
 	if (fmt == RENDER_SVG) {
-		ret = svg_write(out.fp, &t, o, err, errlen);
+		ret = svg_write(out.fp, &t, &td, o, err, errlen);
 	} else {
 		/* cairo writes the file itself: give it the temporary path */
 		fflush(out.fp);
@@ -99,6 +109,8 @@ int render_file(const struct profile *p, const struct render_opts *o, const char
 	if ((ret = aout_commit(&out)))
 		snprintf(err, errlen, "%s: %s", to_stdout ? "<stdout>" : path, strerror(-ret));
 done:
+	if (fmt == RENDER_SVG)
+		tree_data_free(&td);
 	flame_free(&t);
 	prof_free(folded);	/* after the tree, which names frames through it */
 	return ret;

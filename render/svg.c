@@ -155,116 +155,11 @@ static char *nameattr_write(FILE *f, const struct nameattr *a)
 	return title;
 }
 
-/* --compact: each distinct display name once, sorted, front-coded for the script
- * (`scorchNames=[shared, "rest", ...]`: the prefix length shared with the name before, in
- * UTF-16 units as JavaScript counts, then the rest), and per frame its name's index. */
-struct compact_names {
-	uint32_t *index;	/* by profile frame id: 1 + sorted index, 0 when not drawn */
-	char **names;		/* sorted */
-	size_t n;
-};
-
-static int cmp_names(const void *a, const void *b)
+int svg_write(FILE *f, const struct flame_tree *t, struct tree_data *td,
+	      const struct render_opts *o, char *err, size_t errlen)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void compact_names_free(struct compact_names *cn)
-{
-	for (size_t i = 0; i < cn->n; i++)
-		free(cn->names[i]);
-	free(cn->names);
-	free(cn->index);
-}
-
-static int compact_names_build(struct compact_names *cn, struct frame_ctx *c)
-{
-	const struct flame_tree *t = c->t;
-	size_t nf = prof_nframes(t->prof), cap = 0;
-	uint32_t *seen = calloc(nf + 1, sizeof(uint32_t));	/* frame ids drawn, 1 + slot */
-	uint32_t *ids = NULL;
-	int ret = 0;
-	memset(cn, 0, sizeof(*cn));
-	cn->index = calloc(nf + 1, sizeof(uint32_t));
-	if (!seen || !cn->index) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < t->n; i++) {
-		const struct flame_node *nd = &t->nodes[i];
-		if (nd->name == FLAME_ROOT || nd->name >= nf || seen[nd->name])
-			continue;
-		if (vec_grow((void **)&cn->names, &cap, cn->n + 1, sizeof(char *), 256) ||
-		    (ret = frame_name_load(c, nd))) {
-			ret = ret ? ret : -ENOMEM;
-			goto out;
-		}
-		if (!(cn->names[cn->n] = strdup(c->name))) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		seen[nd->name] = (uint32_t)++cn->n;
-	}
-	/* names may repeat (two frames that differ only in their annotation): both kept, the
-	 * sort makes the index of each name's text */
-	char **sorted = malloc((cn->n ? cn->n : 1) * sizeof(char *));
-	if (!sorted) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	if (cn->n) {	/* none when only the root is drawn */
-		memcpy(sorted, cn->names, cn->n * sizeof(char *));
-		qsort(sorted, cn->n, sizeof(char *), cmp_names);
-	}
-	/* a frame id's slot held its name's position in cn->names; map it to the sorted one */
-	ids = malloc((cn->n ? cn->n : 1) * sizeof(uint32_t));
-	if (!ids) {
-		free(sorted);
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (size_t k = 0; k < cn->n; k++) {
-		char **hit = bsearch(&cn->names[k], sorted, cn->n, sizeof(char *), cmp_names);
-		ids[k] = (uint32_t)(hit - sorted) + 1;
-	}
-	for (size_t id = 0; id < nf; id++)
-		if (seen[id])
-			cn->index[id] = ids[seen[id] - 1];
-	free(cn->names);
-	cn->names = sorted;
-out:
-	free(ids);
-	free(seen);
-	return ret;
-}
-
-static void compact_names_write(FILE *f, const struct compact_names *cn)
-{
-	fputs("var scorchNames=[", f);
-	const char *prev = "";
-	for (size_t k = 0; k < cn->n; k++) {
-		const char *s = cn->names[k];
-		size_t p = 0, units = 0;
-		while (s[p] && s[p] == prev[p])
-			p++;
-		while (p > 0 && ((unsigned char)s[p] & 0xC0) == 0x80)	/* a character's start */
-			p--;
-		for (size_t i = 0; i < p; i++) {
-			unsigned char b = (unsigned char)s[i];
-			if ((b & 0xC0) != 0x80)
-				units += b >= 0xF0 ? 2 : 1;	/* past the BMP: a surrogate pair */
-		}
-		fprintf(f, "%s%zu,", k ? "," : "", units);
-		json_string(f, s + p, strlen(s + p), true);
-		prev = s;
-	}
-	fputs("];\n", f);
-}
-
-int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, char *err,
-	      size_t errlen)
-{
-	struct compact_names cn = { 0 };
+	char *data = NULL;
+	size_t data_len = 0;
 	struct flame_geom g;
 	struct frame_ctx ctx, *c = &ctx;
 	struct nameattrs attrs = { 0 };
@@ -285,12 +180,12 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 		ret = -EINVAL;
 		goto out;
 	}
-	if (o->nameattr_file && (ret = nameattr_load(o->nameattr_file, &attrs, err, errlen)))
-		goto out;
-	if (o->compact && (ret = compact_names_build(&cn, c))) {
+	if ((ret = tree_data_wait(td))) {
 		snprintf(err, errlen, "%s", strerror(-ret));
 		goto out;
 	}
+	if (o->nameattr_file && (ret = nameattr_load(o->nameattr_file, &attrs, err, errlen)))
+		goto out;
 	if (o->cp && (ret = palette_map_load(&c->pmap, o->palette_file))) {
 		snprintf(err, errlen, "%s: %s", o->palette_file, strerror(-ret));
 		goto out;
@@ -468,8 +363,13 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 	if (o->compact) {
 		/* per frame, in document order: its name's index (-1: the root), its count as the
 		 * tooltip prints it, and for differential input the change ("+1.23") */
-		compact_names_write(f, &cn);
-		fputs("var scorchData=[", f);
+		FILE *m = open_memstream(&data, &data_len);
+		if (!m) {
+			ret = -ENOMEM;
+			snprintf(err, errlen, "%s", strerror(-ret));
+			goto out;
+		}
+		fputc('[', m);
 		for (size_t i = 0; i < t->n; i++) {
 			const struct flame_node *n = &t->nodes[i];
 			char samples[TEXT_NUM_MAX], delta[TEXT_NUM_MAX];
@@ -477,12 +377,21 @@ int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, 
 			if (!(samples[0] >= '0' && samples[0] <= '9'))	/* never "nan" in a script */
 				strcpy(samples, "0");
 			long idx = n->name == FLAME_ROOT || n->name >= prof_nframes(t->prof)
-					   ? -1 : (long)cn.index[n->name] - 1;
-			fprintf(f, "%s%ld,%s", i ? "," : "", idx, samples);
+					   ? -1 : (long)td->index[n->name] - 1;
+			fprintf(m, "%s%ld,%s", i ? "," : "", idx, samples);
 			if (t->differential)
-				fprintf(f, ",\"%s\"", delta);
+				fprintf(m, ",\"%s\"", delta);
 		}
-		fputs("];\n", f);
+		fputc(']', m);
+		if (fclose(m)) {
+			ret = -ENOMEM;
+			snprintf(err, errlen, "%s", strerror(-ret));
+			goto out;
+		}
+	}
+	if ((ret = tree_data_write(f, td, t, data, data_len))) {
+		snprintf(err, errlen, "%s", strerror(-ret));
+		goto out;
 	}
 	fwrite(flame_js, 1, sizeof(flame_js) - 1, f);
 	fputs("]]></script>\n</svg>\n", f);
@@ -499,6 +408,6 @@ out:
 	palette_map_free(c->pmap);
 	frame_ctx_free(c);
 	nameattr_free(&attrs);
-	compact_names_free(&cn);
+	free(data);
 	return ret;
 }

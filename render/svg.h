@@ -2,14 +2,46 @@
 #ifndef SCORCH_SVG_H
 #define SCORCH_SVG_H
 
+#include <pthread.h>
 #include <stdio.h>
+#include <zlib.h>
 
 #include "flame.h"
 
-int svg_write(FILE *f, const struct flame_tree *t, const struct render_opts *o, char *err,
-	      size_t errlen);
+struct tree_data;
+/* td: started on the tree's profile (tree_data_start) */
+int svg_write(FILE *f, const struct flame_tree *t, struct tree_data *td,
+	      const struct render_opts *o, char *err, size_t errlen);
 /* PNG or PDF through cairo, to path (written by the caller's atomic temporary file). */
 int cairo_out_write(const char *path, enum render_format fmt, const struct flame_tree *t,
 		    const struct render_opts *o, char *err, size_t errlen);
+
+/* scorchTree (treedata.c): every frame's display name, sanitized and sorted, made and
+ * compressed by a thread while the tree is built (tree_data_start before flame_build), then
+ * the tree and --compact's data (tree_data_write). index maps a frame id to 1 + its name's
+ * sorted position. */
+struct tree_data {
+	const struct profile *prof;
+	uint32_t *index;
+	char *text;			/* the names, NUL-terminated, by frame id */
+	size_t *off, text_len, n;
+	uint32_t *order;		/* frame ids by name */
+	unsigned char *buf;		/* the raw bytes not yet compressed */
+	size_t buf_len, buf_cap, raw;
+	int level;
+	uLong adler;
+	bool running;
+	unsigned char *z_out;		/* the zlib stream so far */
+	size_t z_len, z_cap;
+	pthread_t thread;
+	int err;
+};
+/* level: zlib's. Returns 0 or -ENOMEM; the thread's errors come from tree_data_write. */
+int tree_data_start(struct tree_data *td, const struct profile *p, int level);
+int tree_data_wait(struct tree_data *td);
+/* `var scorchTree=[RAWLEN,"BASE64"];`; data (or NULL): the --compact frames' JSON. */
+int tree_data_write(FILE *f, struct tree_data *td, const struct flame_tree *t, const char *data,
+		    size_t data_len);
+void tree_data_free(struct tree_data *td);
 
 #endif

@@ -31,3 +31,10 @@ add_test(NAME browser_compact
                  ${TESTS_DIR}/data/diff/java-01-02.expected
          WORKING_DIRECTORY ${TESTS_DIR}/browser)
 set_tests_properties(browser_compact PROPERTIES LABELS "browser" TIMEOUT 180)
+
+# frames too narrow to draw still count in a search's Matched (default and --compact, whole
+# and fractional counts), the SVG's own inflate against node's zlib, a damaged scorchTree
+add_test(NAME browser_elided
+         COMMAND ${NODE} ${TESTS_DIR}/browser/elided.test.js ${SCORCH_BIN}
+         WORKING_DIRECTORY ${TESTS_DIR}/browser)
+set_tests_properties(browser_elided PROPERTIES LABELS "browser" TIMEOUT 180)

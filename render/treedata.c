@@ -1,0 +1,405 @@
+/* The SVG's scorchTree: the whole flame tree for the script, the frames too narrow to draw
+ * included, so a search's "Matched" counts every sample. One zlib stream, base64 in a string:
+ * `var scorchTree=[RAWLEN,"..."];`. Inside (uv: unsigned LEB128):
+ *   u8 version 1; uv nnames; uv textlen; the names' rests, UTF-8, joined by NUL; nnames x uv
+ *   the prefix each shares with the name before, in UTF-16 units as JavaScript counts (names
+ *   sorted); uv flags (1: selves are float64 LE, 2: a data section follows); uv nnodes (the
+ *   nodes after the root, preorder); per node uv (previous depth + 1 - depth) * 2 + pruned;
+ *   per pruned node uv its name's index; per pruned node its self width (uv, or float64 with
+ *   flag 1); with flag 1, per drawn node its width (float64: its tooltip rounds it); with
+ *   flag 2: uv length, the --compact frames' data (JSON text).
+ * The names are the display names (annotation off, sanitized) of every frame of the profile.
+ * They are sanitized, sorted and compressed by a thread while the tree is built. */
+#include "svg.h"
+#include "text.h"
+#include "vec.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <zlib.h>
+
+#define fputs fputs_unlocked
+#define fputc fputc_unlocked
+
+struct arena_ctx {
+	const char *text;
+	const size_t *off;
+};
+
+static int cmp_arena(const void *a, const void *b, void *arg)
+{
+	const struct arena_ctx *c = arg;
+	return strcmp(c->text + c->off[*(const uint32_t *)a], c->text + c->off[*(const uint32_t *)b]);
+}
+
+static void put_bytes(struct tree_data *td, const void *p, size_t n)
+{
+	if (td->err || vec_grow((void **)&td->buf, &td->buf_cap, td->buf_len + n, 1, 1 << 16)) {
+		td->err = -ENOMEM;
+		return;
+	}
+	memcpy(td->buf + td->buf_len, p, n);
+	td->buf_len += n;
+}
+
+static void put_uv(struct tree_data *td, uint64_t v)
+{
+	unsigned char t[10];
+	size_t k = 0;
+	do {
+		t[k++] = (unsigned char)((v & 127) | (v >= 128 ? 128 : 0));
+		v >>= 7;
+	} while (v);
+	if (td->buf_len + k <= td->buf_cap) {	/* the common case, no call */
+		memcpy(td->buf + td->buf_len, t, k);
+		td->buf_len += k;
+	} else {
+		put_bytes(td, t, k);
+	}
+}
+
+/* One piece of the zlib stream: raw deflate of in, ending on a byte boundary (a sync flush)
+ * so that pieces compressed apart, one after the other, make one stream; the last finishes
+ * it. Pieces are independent, so threads compress them at once. */
+struct piece {
+	const unsigned char *in;
+	size_t len;
+	int level;
+	bool last;
+	unsigned char *out;
+	size_t out_len;
+	int err;
+};
+
+static void *piece_run(void *arg)
+{
+	struct piece *pc = arg;
+	z_stream z = { 0 };
+	if (deflateInit2(&z, pc->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		pc->err = -ENOMEM;
+		return NULL;
+	}
+	size_t cap = deflateBound(&z, pc->len) + 16;
+	if (!(pc->out = malloc(cap))) {
+		pc->err = -ENOMEM;
+		goto out;
+	}
+	z.next_in = (unsigned char *)pc->in;
+	z.next_out = pc->out;
+	int flush = pc->last ? Z_FINISH : Z_SYNC_FLUSH;
+	for (size_t left = pc->len;;) {	/* avail_in is a uInt: in steps */
+		size_t step = left < (1u << 30) ? left : (1u << 30);
+		z.avail_in = (uInt)step;
+		left -= step;
+		z.avail_out = (uInt)(cap - (size_t)(z.next_out - pc->out));
+		int r = deflate(&z, left ? Z_NO_FLUSH : flush);
+		if (left ? r != Z_OK : r != (pc->last ? Z_STREAM_END : Z_OK) || z.avail_in) {
+			pc->err = -EIO;
+			goto out;
+		}
+		if (!left)
+			break;
+	}
+	pc->out_len = (size_t)(z.next_out - pc->out);
+out:
+	deflateEnd(&z);
+	return NULL;
+}
+
+/* Compresses td->buf as the stream's next piece (last: its end), in two halves at once when
+ * there is much of it; empties buf. */
+static void deflate_buf(struct tree_data *td, bool last)
+{
+	if (td->err)
+		return;
+	size_t half = td->buf_len >= (1u << 20) ? td->buf_len / 2 : 0;
+	struct piece pc[2] = {
+		{ .in = td->buf, .len = half, .level = td->level },
+		{ .in = td->buf + half, .len = td->buf_len - half, .level = td->level, .last = last },
+	};
+	pthread_t th;
+	bool threaded = half && !pthread_create(&th, NULL, piece_run, &pc[0]);
+	if (half && !threaded)
+		piece_run(&pc[0]);
+	piece_run(&pc[1]);
+	if (threaded)
+		pthread_join(th, NULL);
+	for (int k = 0; k < 2 && !td->err; k++) {
+		if (pc[k].err)
+			td->err = pc[k].err;
+		else if (!pc[k].out_len)
+			continue;
+		else if (vec_grow((void **)&td->z_out, &td->z_cap, td->z_len + pc[k].out_len, 1,
+				  1 << 16))
+			td->err = -ENOMEM;
+		else {
+			memcpy(td->z_out + td->z_len, pc[k].out, pc[k].out_len);
+			td->z_len += pc[k].out_len;
+		}
+	}
+	free(pc[0].out);
+	free(pc[1].out);
+	td->adler = adler32_z(td->adler, td->buf, td->buf_len);
+	td->raw += td->buf_len;
+	td->buf_len = 0;
+}
+
+/* The bytes a and b share before the first difference or a's end, 8 at a time (the arena
+ * has 8 bytes of room past its last name). */
+static size_t common_prefix(const char *a, const char *b)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t p = 0;
+	for (;;) {
+		uint64_t x, y;
+		memcpy(&x, a + p, 8);
+		memcpy(&y, b + p, 8);
+		uint64_t stop = (x ^ y) | ((x - ones) & ~x & highs);	/* a difference or a NUL */
+		if (stop)
+			return p + (size_t)__builtin_ctzll(stop) / 8;
+		p += 8;
+	}
+}
+
+/* Frames' display names into the arena (each frame id once), sorted; the names section. */
+static void build_names(struct tree_data *td)
+{
+	const struct profile *p = td->prof;
+	struct flame_tree t = { .prof = p };
+	size_t nf = prof_nframes(p), cap_text = 0, cap_off = 0;
+	uint32_t *rank = NULL;
+	size_t *units = NULL, *pre = NULL;
+	if (!(td->index = calloc(nf + 1, sizeof(uint32_t))) ||
+	    !(td->off = malloc((nf ? nf : 1) * sizeof(size_t))))
+		goto nomem;
+	for (uint32_t id = 0; id < nf; id++) {
+		struct flame_node nd = { .name = id };
+		size_t len;
+		const char *s = flame_name(&t, &nd, &len);
+		if (vec_grow((void **)&td->text, &cap_text, td->text_len + len * 3 + 4 + 8, 1, 1 << 20))
+			goto nomem;
+		size_t chars;
+		size_t l = text_sanitize(s, len, td->text + td->text_len, len * 3 + 4, &chars);
+		td->text[td->text_len + l] = '\0';
+		td->off[td->n++] = td->text_len;
+		td->text_len += l + 1;
+	}
+	(void)cap_off;
+	if (vec_grow((void **)&td->text, &cap_text, td->text_len + 8, 1, 1 << 20))
+		goto nomem;
+	memset(td->text + td->text_len, 0, 8);
+	td->order = malloc((td->n ? td->n : 1) * sizeof(uint32_t));
+	rank = malloc((td->n ? td->n : 1) * sizeof(uint32_t));
+	units = malloc((td->n ? td->n : 1) * sizeof(size_t));
+	pre = malloc((td->n ? td->n : 1) * sizeof(size_t));
+	if (!td->order || !rank || !units || !pre)
+		goto nomem;
+	for (size_t k = 0; k < td->n; k++)
+		td->order[k] = (uint32_t)k;
+	struct arena_ctx ac = { td->text, td->off };
+	if (td->n)
+		qsort_r(td->order, td->n, sizeof(uint32_t), cmp_arena, &ac);
+	/* the prefix shared with the name before, cut back to a character's start; two frames
+	 * whose display names are equal (they differ in the annotation) share the first sorted
+	 * position of that text */
+	size_t text = 0;
+	const char *prev = td->text + td->text_len;	/* "" */
+	for (size_t k = 0; k < td->n; k++) {
+		const char *s = td->text + td->off[td->order[k]];
+		size_t q = common_prefix(s, prev), u = 0;
+		bool same = k && !s[q] && !prev[q];
+		rank[td->order[k]] = same ? rank[td->order[k - 1]] : (uint32_t)k;
+		while (q > 0 && ((unsigned char)s[q] & 0xC0) == 0x80)
+			q--;
+		size_t i = 0;
+		for (uint64_t w; i + 8 <= q; i += 8, u += 8) {	/* ASCII: a unit a byte */
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+		}
+		for (; i < q; i++) {
+			unsigned char b = (unsigned char)s[i];
+			if ((b & 0xC0) != 0x80)
+				u += b >= 0xF0 ? 2 : 1;	/* past the BMP: a surrogate pair */
+		}
+		pre[k] = q;
+		units[k] = u;
+		text += strlen(s + q) + (k + 1 < td->n);
+		prev = s;
+	}
+	for (size_t id = 0; id < nf; id++)
+		td->index[id] = rank[id] + 1;
+	put_bytes(td, "\1", 1);
+	put_uv(td, td->n);
+	put_uv(td, text);
+	for (size_t k = 0; k < td->n; k++) {
+		const char *s = td->text + td->off[td->order[k]] + pre[k];
+		put_bytes(td, s, strlen(s) + (k + 1 < td->n));	/* with its NUL */
+	}
+	for (size_t k = 0; k < td->n; k++)
+		put_uv(td, units[k]);
+	deflate_buf(td, false);
+	goto out;
+nomem:
+	td->err = -ENOMEM;
+out:
+	free(rank);
+	free(units);
+	free(pre);
+}
+
+static void *names_run(void *arg)
+{
+	build_names(arg);
+	return NULL;
+}
+
+int tree_data_start(struct tree_data *td, const struct profile *p, int level)
+{
+	memset(td, 0, sizeof(*td));
+	td->prof = p;
+	td->level = level;
+	td->adler = adler32(0, NULL, 0);
+	/* the zlib header: deflate, 32 KiB window, no dictionary (0x7801 is a multiple of 31) */
+	if (!(td->z_out = malloc(1 << 16)))
+		return -ENOMEM;
+	td->z_cap = 1 << 16;
+	td->z_out[0] = 0x78;
+	td->z_out[1] = 0x01;
+	td->z_len = 2;
+	if (pthread_create(&td->thread, NULL, names_run, td))
+		build_names(td);	/* no thread: here, then */
+	else
+		td->running = true;
+	return 0;
+}
+
+int tree_data_wait(struct tree_data *td)
+{
+	if (td->running) {
+		pthread_join(td->thread, NULL);
+		td->running = false;
+	}
+	return td->err;
+}
+
+void tree_data_free(struct tree_data *td)
+{
+	tree_data_wait(td);
+	free(td->index);
+	free(td->text);
+	free(td->off);
+	free(td->order);
+	free(td->buf);
+	free(td->z_out);
+	memset(td, 0, sizeof(*td));
+}
+
+static void put_f64(struct tree_data *td, double v)
+{
+	unsigned char le[8];
+	uint64_t u;
+	memcpy(&u, &v, 8);
+	for (int k = 0; k < 8; k++)
+		le[k] = (unsigned char)(u >> (8 * k));
+	put_bytes(td, le, 8);
+}
+
+static void put_nodes(struct tree_data *td, const struct flame_tree *t, bool floats)
+{
+	size_t nodes = (t->n ? t->n - 1 : 0) + t->nelided;
+	/* room for every varint up front: the loops below never grow the buffer */
+	if (vec_grow((void **)&td->buf, &td->buf_cap, td->buf_len + 10 + nodes * 6 + t->nelided * 20,
+		     1, 1 << 16)) {
+		td->err = -ENOMEM;
+		return;
+	}
+	put_uv(td, nodes);
+	uint32_t prev = 0;
+	size_t e = 0;
+	for (size_t i = 1; i <= t->n; i++) {
+		for (; e < t->nelided && t->elided[e].next <= i; e++) {
+			put_uv(td, ((uint64_t)prev + 1 - t->elided[e].depth) * 2 + 1);
+			prev = t->elided[e].depth;
+		}
+		if (i < t->n) {
+			put_uv(td, ((uint64_t)prev + 1 - t->nodes[i].depth) * 2);
+			prev = t->nodes[i].depth;
+		}
+	}
+	size_t nf = prof_nframes(t->prof);
+	for (e = 0; e < t->nelided; e++) {
+		uint32_t id = t->elided[e].name;
+		put_uv(td, id < nf ? td->index[id] - 1 : 0);
+	}
+	for (e = 0; e < t->nelided; e++) {
+		double v = t->elided[e].self;
+		if (!floats) {
+			put_uv(td, (uint64_t)v);
+			continue;
+		}
+		put_f64(td, v);
+	}
+	for (size_t i = 0; floats && i < t->n; i++)	/* the drawn frames' exact widths */
+		put_f64(td, t->nodes[i].etime - t->nodes[i].stime);
+}
+
+static void put_base64(FILE *f, const unsigned char *p, size_t n)
+{
+	static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char out[4096];
+	size_t o = 0;
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+			     (i + 2 < n ? p[i + 2] : 0);
+		out[o++] = A[v >> 18];
+		out[o++] = A[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? A[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < n ? A[v & 63] : '=';
+		if (o + 4 > sizeof(out)) {
+			fwrite_unlocked(out, 1, o, f);
+			o = 0;
+		}
+	}
+	fwrite_unlocked(out, 1, o, f);
+}
+
+int tree_data_write(FILE *f, struct tree_data *td, const struct flame_tree *t, const char *data,
+		    size_t data_len)
+{
+	bool floats = false;
+	if (tree_data_wait(td))
+		return td->err;
+	/* whole widths as varints, unless a count is fractional or past 2^53 */
+	for (size_t e = 0; e < t->nelided && !floats; e++) {
+		double v = t->elided[e].self;
+		floats = v != floor(v) || v > 9007199254740992.0;
+	}
+	for (size_t i = 0; i < t->n && !floats; i++) {
+		double v = t->nodes[i].etime - t->nodes[i].stime;
+		floats = v != floor(v) || v > 9007199254740992.0;
+	}
+	put_uv(td, (floats ? 1 : 0) | (data ? 2 : 0));
+	put_nodes(td, t, floats);
+	if (data) {
+		put_uv(td, data_len);
+		put_bytes(td, data, data_len);
+	}
+	deflate_buf(td, true);
+	unsigned char trailer[4] = { td->adler >> 24, td->adler >> 16, td->adler >> 8, td->adler };
+	if (!td->err && !vec_grow((void **)&td->z_out, &td->z_cap, td->z_len + 4, 1, 1 << 16)) {
+		memcpy(td->z_out + td->z_len, trailer, 4);
+		td->z_len += 4;
+	} else if (!td->err) {
+		td->err = -ENOMEM;
+	}
+	if (td->err)
+		return td->err;
+	fprintf(f, "var scorchTree=[%zu,\"", td->raw);
+	put_base64(f, td->z_out, td->z_len);
+	fputs("\"];\n", f);
+	return 0;
+}
