@@ -23,8 +23,8 @@ int cairo_out_write(const char *path, enum render_format fmt, const struct flame
 struct tree_data {
 	const struct profile *prof;
 	uint32_t *index;
-	char *text;			/* the names, NUL-terminated, by frame id */
-	size_t *off, text_len, n;
+	char *text;			/* the names the sanitizer changed */
+	size_t text_len, n;
 	uint32_t *order;		/* frame ids by name */
 	unsigned char *buf;		/* the raw bytes not yet compressed */
 	size_t buf_len, buf_cap, raw;

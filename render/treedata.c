@@ -24,15 +24,19 @@
 #define fputs fputs_unlocked
 #define fputc fputc_unlocked
 
-struct arena_ctx {
-	const char *text;
-	const size_t *off;
+/* a display name: the profile's own bytes when the sanitizer leaves them as they are, else
+ * a copy in td->text */
+struct name_ref {
+	const char *s;
+	size_t len;
 };
 
-static int cmp_arena(const void *a, const void *b, void *arg)
+static int cmp_names(const void *a, const void *b, void *arg)
 {
-	const struct arena_ctx *c = arg;
-	return strcmp(c->text + c->off[*(const uint32_t *)a], c->text + c->off[*(const uint32_t *)b]);
+	const struct name_ref *x = (const struct name_ref *)arg + *(const uint32_t *)a;
+	const struct name_ref *y = (const struct name_ref *)arg + *(const uint32_t *)b;
+	int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
 static void put_bytes(struct tree_data *td, const void *p, size_t n)
@@ -147,108 +151,125 @@ static void deflate_buf(struct tree_data *td, bool last)
 	td->buf_len = 0;
 }
 
-/* The bytes a and b share before the first difference or a's end, 8 at a time (the arena
- * has 8 bytes of room past its last name). */
-static size_t common_prefix(const char *a, const char *b)
+/* The bytes a[0..la) and b[0..lb) share at their start, 8 at a time */
+static size_t common_prefix(const char *a, size_t la, const char *b, size_t lb)
 {
-	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-	size_t p = 0;
-	for (;;) {
+	size_t n = la < lb ? la : lb, p = 0;
+	for (; p + 8 <= n; p += 8) {
 		uint64_t x, y;
 		memcpy(&x, a + p, 8);
 		memcpy(&y, b + p, 8);
-		uint64_t stop = (x ^ y) | ((x - ones) & ~x & highs);	/* a difference or a NUL */
-		if (stop)
-			return p + (size_t)__builtin_ctzll(stop) / 8;
-		p += 8;
+		if (x != y)
+			return p + (size_t)__builtin_ctzll(x ^ y) / 8;
 	}
+	while (p < n && a[p] == b[p])
+		p++;
+	return p;
 }
 
-/* Frames' display names into the arena (each frame id once), sorted; the names section. */
+/* UTF-16 units of valid UTF-8 s[0..n), as JavaScript counts a string's length */
+static size_t utf16_units(const char *s, size_t n)
+{
+	size_t u = 0, i = 0;
+	for (uint64_t w; i + 8 <= n; i += 8, u += 8) {	/* ASCII: a unit a byte */
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ull)
+			break;
+	}
+	for (; i < n; i++) {
+		unsigned char b = (unsigned char)s[i];
+		if ((b & 0xC0) != 0x80)
+			u += b >= 0xF0 ? 2 : 1;	/* past the BMP: a surrogate pair */
+	}
+	return u;
+}
+
+/* Every frame's display name (annotation off, sanitized), sorted; the names section. */
 static void build_names(struct tree_data *td)
 {
 	const struct profile *p = td->prof;
 	struct flame_tree t = { .prof = p };
-	size_t nf = prof_nframes(p), cap_text = 0, cap_off = 0;
+	size_t nf = prof_nframes(p), cap_text = 0, cap_scratch = 0, text = 0;
+	struct name_ref *nm = NULL;
 	uint32_t *rank = NULL;
-	size_t *units = NULL, *pre = NULL;
-	if (!(td->index = calloc(nf + 1, sizeof(uint32_t))) ||
-	    !(td->off = malloc((nf ? nf : 1) * sizeof(size_t))))
+	size_t *pre = NULL, *units = NULL;
+	char *scratch = NULL;
+	size_t sz = nf ? nf : 1;
+	if (!(td->index = calloc(nf + 1, sizeof(uint32_t))) || !(nm = malloc(sz * sizeof(*nm))) ||
+	    !(td->order = malloc(sz * sizeof(uint32_t))) || !(rank = malloc(sz * sizeof(uint32_t))) ||
+	    !(pre = malloc(sz * sizeof(size_t))) || !(units = malloc(sz * sizeof(size_t))))
 		goto nomem;
 	for (uint32_t id = 0; id < nf; id++) {
 		struct flame_node nd = { .name = id };
-		size_t len;
+		size_t len, chars;
 		const char *s = flame_name(&t, &nd, &len);
-		if (vec_grow((void **)&td->text, &cap_text, td->text_len + len * 3 + 4 + 8, 1, 1 << 20))
+		if (vec_grow((void **)&scratch, &cap_scratch, len * 3 + 4, 1, 4096))
 			goto nomem;
-		size_t chars;
-		size_t l = text_sanitize(s, len, td->text + td->text_len, len * 3 + 4, &chars);
-		td->text[td->text_len + l] = '\0';
-		td->off[td->n++] = td->text_len;
-		td->text_len += l + 1;
+		size_t l = text_sanitize(s, len, scratch, len * 3 + 4, &chars);
+		nm[id].len = l;
+		if (l == len && !memcmp(scratch, s, len)) {
+			nm[id].s = s;
+			continue;
+		}
+		/* a copy: its offset for now (the arena may move), a pointer below */
+		if (vec_grow((void **)&td->text, &cap_text, td->text_len + l + 1, 1, 4096))
+			goto nomem;
+		memcpy(td->text + td->text_len, scratch, l);
+		nm[id].s = NULL;
+		pre[id] = td->text_len;
+		td->text_len += l;
 	}
-	(void)cap_off;
-	if (vec_grow((void **)&td->text, &cap_text, td->text_len + 8, 1, 1 << 20))
-		goto nomem;
-	memset(td->text + td->text_len, 0, 8);
-	td->order = malloc((td->n ? td->n : 1) * sizeof(uint32_t));
-	rank = malloc((td->n ? td->n : 1) * sizeof(uint32_t));
-	units = malloc((td->n ? td->n : 1) * sizeof(size_t));
-	pre = malloc((td->n ? td->n : 1) * sizeof(size_t));
-	if (!td->order || !rank || !units || !pre)
-		goto nomem;
-	for (size_t k = 0; k < td->n; k++)
+	for (size_t id = 0; id < nf; id++)
+		if (!nm[id].s)
+			nm[id].s = td->text + pre[id];
+	for (size_t k = 0; k < nf; k++)
 		td->order[k] = (uint32_t)k;
-	struct arena_ctx ac = { td->text, td->off };
-	if (td->n)
-		qsort_r(td->order, td->n, sizeof(uint32_t), cmp_arena, &ac);
-	/* the prefix shared with the name before, cut back to a character's start; two frames
+	if (nf)
+		qsort_r(td->order, nf, sizeof(uint32_t), cmp_names, nm);
+	/* the prefix shared with the name before, cut back to a character's start; frames
 	 * whose display names are equal (they differ in the annotation) share the first sorted
 	 * position of that text */
-	size_t text = 0;
-	const char *prev = td->text + td->text_len;	/* "" */
-	for (size_t k = 0; k < td->n; k++) {
-		const char *s = td->text + td->off[td->order[k]];
-		size_t q = common_prefix(s, prev), u = 0;
-		bool same = k && !s[q] && !prev[q];
-		rank[td->order[k]] = same ? rank[td->order[k - 1]] : (uint32_t)k;
-		while (q > 0 && ((unsigned char)s[q] & 0xC0) == 0x80)
+	for (size_t k = 0; k < nf; k++) {
+		const struct name_ref *c = &nm[td->order[k]];
+		size_t q = 0;
+		if (k) {
+			const struct name_ref *b = &nm[td->order[k - 1]];
+			q = common_prefix(c->s, c->len, b->s, b->len);
+			bool same = q == c->len && q == b->len;
+			rank[td->order[k]] = same ? rank[td->order[k - 1]] : (uint32_t)k;
+		} else {
+			rank[td->order[k]] = 0;
+		}
+		while (q > 0 && q < c->len && ((unsigned char)c->s[q] & 0xC0) == 0x80)
 			q--;
-		size_t i = 0;
-		for (uint64_t w; i + 8 <= q; i += 8, u += 8) {	/* ASCII: a unit a byte */
-			memcpy(&w, s + i, 8);
-			if (w & 0x8080808080808080ull)
-				break;
-		}
-		for (; i < q; i++) {
-			unsigned char b = (unsigned char)s[i];
-			if ((b & 0xC0) != 0x80)
-				u += b >= 0xF0 ? 2 : 1;	/* past the BMP: a surrogate pair */
-		}
 		pre[k] = q;
-		units[k] = u;
-		text += strlen(s + q) + (k + 1 < td->n);
-		prev = s;
+		units[k] = utf16_units(c->s, q);
+		text += c->len - q + (k + 1 < nf);
 	}
 	for (size_t id = 0; id < nf; id++)
 		td->index[id] = rank[id] + 1;
+	td->n = nf;
 	put_bytes(td, "\1", 1);
-	put_uv(td, td->n);
+	put_uv(td, nf);
 	put_uv(td, text);
-	for (size_t k = 0; k < td->n; k++) {
-		const char *s = td->text + td->off[td->order[k]] + pre[k];
-		put_bytes(td, s, strlen(s) + (k + 1 < td->n));	/* with its NUL */
+	for (size_t k = 0; k < nf; k++) {
+		const struct name_ref *c = &nm[td->order[k]];
+		put_bytes(td, c->s + pre[k], c->len - pre[k]);
+		if (k + 1 < nf)
+			put_bytes(td, "", 1);	/* the NUL between names */
 	}
-	for (size_t k = 0; k < td->n; k++)
+	for (size_t k = 0; k < nf; k++)
 		put_uv(td, units[k]);
 	deflate_buf(td, false);
 	goto out;
 nomem:
 	td->err = -ENOMEM;
 out:
+	free(nm);
 	free(rank);
-	free(units);
 	free(pre);
+	free(units);
+	free(scratch);
 }
 
 static void *names_run(void *arg)
@@ -291,7 +312,6 @@ void tree_data_free(struct tree_data *td)
 	tree_data_wait(td);
 	free(td->index);
 	free(td->text);
-	free(td->off);
 	free(td->order);
 	free(td->buf);
 	free(td->z_out);
