@@ -31,12 +31,75 @@ struct name_ref {
 	size_t len;
 };
 
-static int cmp_names(const void *a, const void *b, void *arg)
+/* The name sort: most significant bytes first, 8 at a time. A record holds the next 8 bytes
+ * of its name (big-endian, zeros past its end: names hold no NUL), so a run of names that
+ * share a prefix is sorted by integers, each name read once a level; the bytes adjacent
+ * names share come out of it for the front coding. */
+struct srec {
+	uint64_t key;
+	uint32_t id, pad;
+};
+
+static uint64_t key_at(const struct name_ref *n, size_t off)
 {
-	const struct name_ref *x = (const struct name_ref *)arg + *(const uint32_t *)a;
-	const struct name_ref *y = (const struct name_ref *)arg + *(const uint32_t *)b;
-	int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
-	return c ? c : (x->len > y->len) - (x->len < y->len);
+	unsigned char b[8] = { 0 };
+	if (off < n->len)
+		memcpy(b, n->s + off, n->len - off < 8 ? n->len - off : 8);
+	uint64_t k = 0;
+	for (int i = 0; i < 8; i++)
+		k = k << 8 | b[i];
+	return k;
+}
+
+static bool key_ends(uint64_t k)	/* a zero byte: the name ended within these 8 */
+{
+	return ((k - 0x0101010101010101ull) & ~k & 0x8080808080808080ull) != 0;
+}
+
+static int cmp_srec(const void *a, const void *b)
+{
+	uint64_t x = ((const struct srec *)a)->key, y = ((const struct srec *)b)->key;
+	return (x > y) - (x < y);
+}
+
+/* Sorts r[0..n), names that share their first off bytes; lcp[i] (0 < i < n) receives the
+ * bytes the name of r[i] shares with the one before. Recursion only where a run splits. */
+static void msd_sort(struct srec *r, size_t n, size_t off, const struct name_ref *nm,
+		     uint32_t *lcp)
+{
+	for (;;) {
+		if (n < 2)
+			return;
+		bool same = true;
+		for (size_t i = 0; i < n; i++) {
+			r[i].key = key_at(&nm[r[i].id], off);
+			same = same && r[i].key == r[0].key;
+		}
+		if (!same)
+			break;
+		if (key_ends(r[0].key)) {	/* the same name n times */
+			for (size_t i = 1; i < n; i++)
+				lcp[i] = (uint32_t)nm[r[i].id].len;
+			return;
+		}
+		off += 8;
+	}
+	qsort(r, n, sizeof(*r), cmp_srec);
+	for (size_t i = 1; i < n; i++)	/* before the runs below overwrite their keys */
+		if (r[i].key != r[i - 1].key)
+			lcp[i] = (uint32_t)(off + (size_t)__builtin_clzll(r[i].key ^ r[i - 1].key) / 8);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && r[j].key == r[i].key)
+			j++;
+		if (j - i > 1 && key_ends(r[i].key)) {
+			for (size_t k = i + 1; k < j; k++)
+				lcp[k] = (uint32_t)nm[r[k].id].len;
+		} else if (j - i > 1) {
+			msd_sort(r + i, j - i, off + 8, nm, lcp + i);
+		}
+		i = j;
+	}
 }
 
 static void put_bytes(struct tree_data *td, const void *p, size_t n)
@@ -151,22 +214,6 @@ static void deflate_buf(struct tree_data *td, bool last)
 	td->buf_len = 0;
 }
 
-/* The bytes a[0..la) and b[0..lb) share at their start, 8 at a time */
-static size_t common_prefix(const char *a, size_t la, const char *b, size_t lb)
-{
-	size_t n = la < lb ? la : lb, p = 0;
-	for (; p + 8 <= n; p += 8) {
-		uint64_t x, y;
-		memcpy(&x, a + p, 8);
-		memcpy(&y, b + p, 8);
-		if (x != y)
-			return p + (size_t)__builtin_ctzll(x ^ y) / 8;
-	}
-	while (p < n && a[p] == b[p])
-		p++;
-	return p;
-}
-
 /* UTF-16 units of valid UTF-8 s[0..n), as JavaScript counts a string's length */
 static size_t utf16_units(const char *s, size_t n)
 {
@@ -193,11 +240,14 @@ static void build_names(struct tree_data *td)
 	struct name_ref *nm = NULL;
 	uint32_t *rank = NULL;
 	size_t *pre = NULL, *units = NULL;
+	struct srec *recs = NULL;
+	uint32_t *lcp = NULL;
 	char *scratch = NULL;
 	size_t sz = nf ? nf : 1;
 	if (!(td->index = calloc(nf + 1, sizeof(uint32_t))) || !(nm = malloc(sz * sizeof(*nm))) ||
 	    !(td->order = malloc(sz * sizeof(uint32_t))) || !(rank = malloc(sz * sizeof(uint32_t))) ||
-	    !(pre = malloc(sz * sizeof(size_t))) || !(units = malloc(sz * sizeof(size_t))))
+	    !(pre = malloc(sz * sizeof(size_t))) || !(units = malloc(sz * sizeof(size_t))) ||
+	    !(recs = malloc(sz * sizeof(*recs))) || !(lcp = calloc(sz, sizeof(uint32_t))))
 		goto nomem;
 	for (uint32_t id = 0; id < nf; id++) {
 		struct flame_node nd = { .name = id };
@@ -223,23 +273,17 @@ static void build_names(struct tree_data *td)
 		if (!nm[id].s)
 			nm[id].s = td->text + pre[id];
 	for (size_t k = 0; k < nf; k++)
-		td->order[k] = (uint32_t)k;
-	if (nf)
-		qsort_r(td->order, nf, sizeof(uint32_t), cmp_names, nm);
+		recs[k] = (struct srec){ .id = (uint32_t)k };
+	msd_sort(recs, nf, 0, nm, lcp);
 	/* the prefix shared with the name before, cut back to a character's start; frames
 	 * whose display names are equal (they differ in the annotation) share the first sorted
 	 * position of that text */
 	for (size_t k = 0; k < nf; k++) {
-		const struct name_ref *c = &nm[td->order[k]];
-		size_t q = 0;
-		if (k) {
-			const struct name_ref *b = &nm[td->order[k - 1]];
-			q = common_prefix(c->s, c->len, b->s, b->len);
-			bool same = q == c->len && q == b->len;
-			rank[td->order[k]] = same ? rank[td->order[k - 1]] : (uint32_t)k;
-		} else {
-			rank[td->order[k]] = 0;
-		}
+		uint32_t id = td->order[k] = recs[k].id;
+		const struct name_ref *c = &nm[id];
+		size_t q = k ? lcp[k] : 0;
+		bool same = k && q == c->len && q == nm[td->order[k - 1]].len;
+		rank[id] = same ? rank[td->order[k - 1]] : (uint32_t)k;
 		while (q > 0 && q < c->len && ((unsigned char)c->s[q] & 0xC0) == 0x80)
 			q--;
 		pre[k] = q;
@@ -269,6 +313,8 @@ out:
 	free(rank);
 	free(pre);
 	free(units);
+	free(recs);
+	free(lcp);
 	free(scratch);
 }
 

@@ -1,11 +1,12 @@
 // Zoom benchmark: time to load, and time per zoom click (click -> handler -> style, layout
 // and paint of the next frame), for scorch's SVG and flamegraph.pl's SVG of the same profile,
-// in the same headless Chromium run. Uses tests/browser's playwright-core.
-//   node bench/zoom/run.js SCORCH.svg FLAMEGRAPH.svg [CLICKS]   (SCORCH.svg may be --compact)
+// in the same headless Chromium run; then a search, twice (scorch's first search decodes the
+// frames too narrow to draw, which its Matched counts). Uses tests/browser's playwright-core.
+//   node bench/zoom/run.js SCORCH.svg FLAMEGRAPH.svg [CLICKS [REGEX]]   (SCORCH.svg may be --compact)
 "use strict";
 const { chromium } = require("../../tests/browser/node_modules/playwright-core");
 const [a, b, clicksArg] = process.argv.slice(2);
-const clicks = Number(clicksArg || 5);
+const clicks = Number(clicksArg || 5), regex = process.argv[5] || "tcp";
 
 async function measure(browser, file) {
 	const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
@@ -35,9 +36,18 @@ async function measure(browser, file) {
 		}), t);
 		times.push(ms);
 	}
+	// search: scorch's window.scorch.search, flamegraph.pl's global search()
+	const searches = [];
+	for (let k = 0; k < 2; k++) {
+		searches.push(await page.evaluate((re) => {
+			const start = performance.now();
+			if (window.scorch) window.scorch.search(re); else search(re);	// eslint-disable-line no-undef
+			return [performance.now() - start, document.getElementById("matched").textContent];
+		}, regex));
+	}
 	await page.close();
 	const frames = titles.length;
-	return { load, frames, mean: times.reduce((x, y) => x + y, 0) / times.length, times };
+	return { load, frames, mean: times.reduce((x, y) => x + y, 0) / times.length, times, searches };
 }
 
 (async () => {
@@ -49,4 +59,6 @@ async function measure(browser, file) {
 	console.log(`scorch:        load ${s.load} ms, zoom ${s.mean.toFixed(0)} ms per click (${s.times.map((x) => x.toFixed(0)).join(", ")})`);
 	console.log(`flamegraph.pl: load ${p.load} ms, zoom ${p.mean.toFixed(0)} ms per click (${p.times.map((x) => x.toFixed(0)).join(", ")})`);
 	console.log(`zoom: scorch ${(p.mean / s.mean).toFixed(1)}x faster; load: ${(p.load / s.load).toFixed(2)}x`);
+	for (const [who, r] of [["scorch", s], ["flamegraph.pl", p]])
+		console.log(`search /${regex}/ ${who}: ${r.searches.map(([ms, m]) => ms.toFixed(0) + " ms (" + m + ")").join(", then ")}`);
 })();

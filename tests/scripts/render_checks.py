@@ -280,5 +280,119 @@ check(len(fr) == 50000, f"a lone deep chain: {len(fr)} frames")
 _, fr = frames(render("".join(f"a;f{i} {i}\n" for i in range(1, 2001)).encode(), "--minwidth", "0").stdout)
 check(len(fr) == 2002, f"under the budget: {len(fr)} frames, want 2002")
 
+# ---- scorchTree: the frames too narrow to draw, kept for the search (render/treedata.c) ----
+def tree_data(svg_bytes):
+    """decodes the SVG's scorchTree (zlib checks its own adler32): names, (code, name, self)"""
+    m = re.search(rb'var scorchTree=\[(\d+),"([A-Za-z0-9+/=]*)"\]', svg_bytes)
+    import base64
+    b = zlib.decompress(base64.b64decode(m.group(2)))
+    check(len(b) == int(m.group(1)), f"scorchTree: {len(b)} bytes, says {m.group(1)}")
+    p = 0
+    def uv():
+        nonlocal p
+        v, sh = 0, 0
+        while True:
+            c = b[p]; p += 1
+            v |= (c & 127) << sh; sh += 7
+            if not c & 128:
+                return v
+    assert b[0] == 1
+    p = 1
+    nn, tl = uv(), uv()
+    rests = b[p:p + tl].decode().split("\0") if nn else []
+    p += tl
+    names, prev = [], ""
+    for r in rests:
+        k = uv()
+        prev = prev[:k] + r	# Python strings count code points: fine for the BMP
+        names.append(prev)
+    flags, nodes = uv(), uv()
+    codes = [uv() for _ in range(nodes)]
+    ne = sum(c & 1 for c in codes)
+    ids = [uv() for _ in range(ne)]
+    drawn = None
+    if flags & 1:	# fractional counts: the drawn frames' exact widths follow
+        selfs = list(struct.unpack_from(f"<{ne}d", b, p)); p += 8 * ne
+        drawn = list(struct.unpack_from(f"<{nodes + 1 - ne}d", b, p)); p += 8 * (nodes + 1 - ne)
+    else:
+        selfs = [uv() for _ in range(ne)]
+    return names, codes, ids, selfs, drawn
+
+def folded_back(svg_bytes):
+    """the stacks and counts of the whole tree: drawn frames from the SVG's titles, pruned
+    ones from scorchTree"""
+    names, codes, ids, selfs, exact = tree_data(svg_bytes)
+    _, fr = frames(svg_bytes)
+    drawn = [(t[:t.rindex(" (")], float(t[t.rindex(" (") + 2:].split(" ")[0].replace(",", ""))) for t, _, _ in fr]
+    if exact:	# the titles round
+        drawn = [(nm, w) for (nm, _), w in zip(drawn, exact)]
+    nodes, d, e, k = [(0, "all", drawn[0][1], False)], 0, 0, 1
+    for c in codes:
+        d = d + 1 - (c >> 1)
+        if c & 1:
+            nodes.append((d, names[ids[e]], selfs[e], True)); e += 1
+        else:
+            nodes.append((d, drawn[k][0], drawn[k][1], False)); k += 1
+    # totals of pruned nodes from their selves, then every node's self
+    tot = [n[2] for n in nodes]
+    for i in range(len(nodes) - 1, 0, -1):
+        if nodes[i][3]:
+            j = i + 1
+            while j < len(nodes) and nodes[j][0] > nodes[i][0]:
+                if nodes[j][0] == nodes[i][0] + 1: tot[i] += tot[j]
+                j += 1
+    out, path = {}, []
+    for i, (dep, nm, _, _) in enumerate(nodes):
+        del path[dep:]
+        path.append(nm)
+        kids = 0
+        j = i + 1
+        while j < len(nodes) and nodes[j][0] > dep:
+            if nodes[j][0] == dep + 1: kids += tot[j]
+            j += 1
+        own = tot[i] - kids
+        if i and own > 1e-9:
+            key = ";".join(path[1:])
+            out[key] = out.get(key, 0) + own
+    return names, out
+
+def agg(folded_text):
+    out = {}
+    for line in folded_text.strip().split("\n"):
+        st, n = line.rsplit(" ", 1)
+        st = ";".join(re.sub(r"_\[[kwij]\]$", "", f) for f in st.split(";"))
+        out[st] = out.get(st, 0) + float(n)
+    return out
+
+def check_tree(folded_text, *opts):
+    svg = render(folded_text.encode(), *opts).stdout
+    names, back = folded_back(svg)
+    want_names = sorted({re.sub(r"_\[[kwij]\]$", "", f) for l in folded_text.strip().split("\n") for f in l.rsplit(" ", 1)[0].split(";")},
+                        key=lambda x: x.encode())
+    check(sorted(set(names), key=lambda x: x.encode()) == want_names and names == sorted(names, key=lambda x: x.encode()),
+          f"scorchTree {opts}: names sorted, each once: {names[:5]} want {want_names[:5]}")
+    want = agg(folded_text)
+    check(back.keys() == want.keys() and all(abs(back[k] - want[k]) < 1e-6 for k in want),
+          f"scorchTree {opts}: the whole tree back: {sorted(back.items())[:4]} want {sorted(want.items())[:4]}")
+    return svg
+
+# names sharing prefixes across 8-byte boundaries, non-ASCII at the cut, annotations that make
+# two frames one display name; most frames pruned (--minwidth 5%)
+pre = ["a", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", "\u00e9t\u00e9", "\u00e9t\u00e9s"]
+lines = ["main;wide 1000"]
+for i, a in enumerate(pre):
+    for j, b in enumerate(pre):
+        lines.append(f"main;x{a};{a}{b};{b}_[k] {1 + (i * 7 + j) % 5}")
+        lines.append(f"main;x{a};{a}{b} {1 + j}")
+        lines.append(f"main;x{a};{a}{b};{b} {2}")
+text = "\n".join(lines) + "\n"
+svg = check_tree(text, "--minwidth", "5%")
+check(len(frames(svg)[1]) < 40, f"most frames pruned: {len(frames(svg)[1])} drawn")
+compact = render(text.encode(), "--minwidth", "5%", "--compact").stdout
+check(tree_data(compact) == tree_data(svg), "scorchTree: --compact keeps the same names and tree")
+check_tree(text.replace(" 2\n", " 2.5\n"), "--minwidth", "5%")	# fractional: float64 selves
+check_tree(text, "--minwidth", "0")	# nothing pruned
+check_tree(";".join(f"d{i}" for i in range(60000)) + " 5\nother 1\n", "--minwidth", "0")	# the budget
+
 print(f"{passed} passed, {failures} failed")
 sys.exit(1 if failures else 0)
