@@ -695,8 +695,8 @@
 		}
 	});
 	// ---- callers and callees of a function (the sandwich view), and the function table ----
-	// Both are made from the frames drawn (narrower than --minwidth ones are not in the file:
-	// their time counts in their caller's self). A function's total counts each stack once
+	// Both are made from the frames drawn (the ones too narrow to draw, in scorchTree, count
+	// in searches only: here their time counts in their caller's self). A function's total counts each stack once
 	// (its outermost frame: recursion is not counted twice); self sums every frame's own.
 	var XNS = "http://www.w3.org/1999/xhtml", H0 = parseFloat(root.getAttribute("height"));
 	var bgEl = doc.getElementById("background"), funcsEl = doc.getElementById("funcs");

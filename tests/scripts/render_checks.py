@@ -333,27 +333,24 @@ def folded_back(svg_bytes):
             nodes.append((d, names[ids[e]], selfs[e], True)); e += 1
         else:
             nodes.append((d, drawn[k][0], drawn[k][1], False)); k += 1
-    # totals of pruned nodes from their selves, then every node's self
-    tot = [n[2] for n in nodes]
-    for i in range(len(nodes) - 1, 0, -1):
-        if nodes[i][3]:
-            j = i + 1
-            while j < len(nodes) and nodes[j][0] > nodes[i][0]:
-                if nodes[j][0] == nodes[i][0] + 1: tot[i] += tot[j]
-                j += 1
-    out, path = {}, []
-    for i, (dep, nm, _, _) in enumerate(nodes):
-        del path[dep:]
-        path.append(nm)
-        kids = 0
-        j = i + 1
-        while j < len(nodes) and nodes[j][0] > dep:
-            if nodes[j][0] == dep + 1: kids += tot[j]
-            j += 1
-        own = tot[i] - kids
-        if i and own > 1e-9:
-            key = ";".join(path[1:])
-            out[key] = out.get(key, 0) + own
+    # one pass with a stack: a pruned node's total is its self and its children's totals; a
+    # node's own count is its total less its children's
+    out, stack = {}, []	# [depth, name, total, children's total, pruned]
+    def close(depth):
+        while stack and stack[-1][0] >= depth:
+            dep, nm, tot, kids, pruned = stack.pop()
+            if pruned:
+                tot += kids
+            own = tot - kids
+            if stack:
+                stack[-1][3] += tot
+                if own > 1e-9:
+                    key = ";".join(x[1] for x in stack[1:]) + (";" if len(stack) > 1 else "") + nm
+                    out[key] = out.get(key, 0) + own
+    for dep, nm, v, pruned in nodes:
+        close(dep)
+        stack.append([dep, nm, v, 0, pruned])
+    close(0)
     return names, out
 
 def agg(folded_text):
