@@ -66,8 +66,11 @@
 			max = Math.max(max, lens[from + i]);
 		}
 		count[0] = 0;
-		for (var L = 1, code = 0; L < 16; L++)
+		for (var L = 1, code = 0, left = 1; L < 16; L++) {
 			next[L] = code = (code + count[L - 1]) << 1;
+			if ((left = left * 2 - count[L]) < 0)	// more codes than bits can tell apart
+				throw new Error("over-subscribed code");
+		}
 		var t = new Int32Array(1 << max);
 		for (i = 0; i < num; i++) {
 			var len = lens[from + i];
@@ -84,6 +87,8 @@
 		var out = new Uint8Array(size), o = 0, p = 2, bb = 0, bc = 0, fixedL = null, fixedD;
 		if (src.length < 2 || (src[0] & 15) !== 8 || ((src[0] << 8) | src[1]) % 31 || src[1] & 32)
 			throw new Error("not a zlib stream");
+		if (size > src.length * 1032 + 1024)	// deflate expands at most 1032:1
+			throw new Error("says more than it holds");
 		function bits(k) {
 			while (bc < k) {
 				if (p >= src.length)
@@ -187,6 +192,21 @@
 		}
 		if (o !== size)
 			throw new Error("short");
+		// the trailer: adler32 of the output, big-endian, at the next byte boundary
+		p -= (bc - (bc & 7)) >> 3;
+		if (p + 4 > src.length)
+			throw new Error("truncated");
+		var a = 1, b = 0;
+		for (var i = 0; i < size;) {
+			for (var e = Math.min(i + 5552, size); i < e; i++) {
+				a += out[i];
+				b += a;
+			}
+			a %= 65521;
+			b %= 65521;
+		}
+		if ((((b << 16) | a) >>> 0) !== (((src[p] << 24) | (src[p + 1] << 16) | (src[p + 2] << 8) | src[p + 3]) >>> 0))
+			throw new Error("checksum");
 		return out;
 	}
 	var tree = null;
@@ -216,7 +236,7 @@
 			if (b[p++] !== 1)
 				throw new Error("version");
 			var nn = uv(), tl = uv();
-			var rests = nn ? new TextDecoder().decode(b.subarray(p, p + tl)).split("\0") : [];
+			var rests = nn ? new TextDecoder("utf-8", { ignoreBOM: true }).decode(b.subarray(p, p + tl)).split("\0") : [];
 			p += tl;
 			if (rests.length !== nn)
 				throw new Error("names");
@@ -286,7 +306,7 @@
 			var data = null;
 			if (flags & 2) {
 				var dl = uv();
-				data = JSON.parse(new TextDecoder().decode(b.subarray(p, p + dl)));
+				data = JSON.parse(new TextDecoder("utf-8", { ignoreBOM: true }).decode(b.subarray(p, p + dl)));
 			}
 			tree = { names: nm, n: ne, name: eName, tot: eTot, end: eEnd, anchor: eAnchor, data: data,
 				 drawnTot: drawnTot };

@@ -181,9 +181,7 @@ static int prune(struct flame_tree *t, double minwidth_time, size_t ties)
 	struct open_any *any = malloc((t->depthmax + 2) * sizeof(*any));
 	uint32_t depthmax = 0;
 	int err = 0;
-	/* room for every node pruned at once (pages are touched only as they fill) */
-	if (!open || !any || vec_grow((void **)&t->elided, &ecap, t->n ? t->n : 1,
-				     sizeof(*t->elided), 4096)) {
+	if (!open || !any) {
 		err = -ENOMEM;
 		goto out;
 	}

@@ -353,7 +353,7 @@ int svg_write(FILE *f, const struct flame_tree *t, struct tree_data *td,
 	put_num(f, g.ypad1);
 	fputs(",bottom:", f);
 	put_num(f, g.ypad2);
-	fprintf(f, ",inverted:%s,diff:%s,total:%.17g,factor:%g,countname:",
+	fprintf(f, ",inverted:%s,diff:%s,total:%.17g,factor:%.17g,countname:",
 		o->inverted ? "true" : "false", t->differential ? "true" : "false",
 		t->timemax, o->factor);
 	put_js_string(f, o->countname);
@@ -389,7 +389,7 @@ int svg_write(FILE *f, const struct flame_tree *t, struct tree_data *td,
 			goto out;
 		}
 	}
-	if ((ret = tree_data_write(f, td, t, data, data_len))) {
+	if ((ret = tree_data_write(f, td, t, o->factor, data, data_len))) {
 		snprintf(err, errlen, "%s", strerror(-ret));
 		goto out;
 	}

@@ -39,9 +39,10 @@ struct tree_data {
 /* level: zlib's. Returns 0 or -ENOMEM; the thread's errors come from tree_data_write. */
 int tree_data_start(struct tree_data *td, const struct profile *p, int level);
 int tree_data_wait(struct tree_data *td);
-/* `var scorchTree=[RAWLEN,"BASE64"];`; data (or NULL): the --compact frames' JSON. */
-int tree_data_write(FILE *f, struct tree_data *td, const struct flame_tree *t, const char *data,
-		    size_t data_len);
+/* `var scorchTree=[RAWLEN,"BASE64"];`; factor: --factor (tooltips round width * factor);
+ * data (or NULL): the --compact frames' JSON. */
+int tree_data_write(FILE *f, struct tree_data *td, const struct flame_tree *t, double factor,
+		    const char *data, size_t data_len);
 void tree_data_free(struct tree_data *td);
 
 #endif

@@ -65,7 +65,7 @@ static int cmp_srec(const void *a, const void *b)
 /* Sorts r[0..n), names that share their first off bytes; lcp[i] (0 < i < n) receives the
  * bytes the name of r[i] shares with the one before. Recursion only where a run splits. */
 static void msd_sort(struct srec *r, size_t n, size_t off, const struct name_ref *nm,
-		     uint32_t *lcp)
+		     size_t *lcp)
 {
 	for (;;) {
 		if (n < 2)
@@ -79,7 +79,7 @@ static void msd_sort(struct srec *r, size_t n, size_t off, const struct name_ref
 			break;
 		if (key_ends(r[0].key)) {	/* the same name n times */
 			for (size_t i = 1; i < n; i++)
-				lcp[i] = (uint32_t)nm[r[i].id].len;
+				lcp[i] = nm[r[i].id].len;
 			return;
 		}
 		off += 8;
@@ -87,14 +87,14 @@ static void msd_sort(struct srec *r, size_t n, size_t off, const struct name_ref
 	qsort(r, n, sizeof(*r), cmp_srec);
 	for (size_t i = 1; i < n; i++)	/* before the runs below overwrite their keys */
 		if (r[i].key != r[i - 1].key)
-			lcp[i] = (uint32_t)(off + (size_t)__builtin_clzll(r[i].key ^ r[i - 1].key) / 8);
+			lcp[i] = off + (size_t)__builtin_clzll(r[i].key ^ r[i - 1].key) / 8;
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 		while (j < n && r[j].key == r[i].key)
 			j++;
 		if (j - i > 1 && key_ends(r[i].key)) {
 			for (size_t k = i + 1; k < j; k++)
-				lcp[k] = (uint32_t)nm[r[k].id].len;
+				lcp[k] = nm[r[k].id].len;
 		} else if (j - i > 1) {
 			msd_sort(r + i, j - i, off + 8, nm, lcp + i);
 		}
@@ -156,19 +156,28 @@ static void *piece_run(void *arg)
 	}
 	z.next_in = (unsigned char *)pc->in;
 	z.next_out = pc->out;
-	int flush = pc->last ? Z_FINISH : Z_SYNC_FLUSH;
-	for (size_t left = pc->len;;) {	/* avail_in is a uInt: in steps */
-		size_t step = left < (1u << 30) ? left : (1u << 30);
+	/* avail_in and avail_out are uInts: in steps, until every byte is in and, for the last
+	 * step, the flush is done */
+	for (size_t left = pc->len;;) {
+		size_t step = left < (1u << 30) ? left : (1u << 30), room = cap - (size_t)(z.next_out - pc->out);
 		z.avail_in = (uInt)step;
+		z.avail_out = (uInt)(room < (1u << 30) ? room : (1u << 30));
 		left -= step;
-		z.avail_out = (uInt)(cap - (size_t)(z.next_out - pc->out));
-		int r = deflate(&z, left ? Z_NO_FLUSH : flush);
-		if (left ? r != Z_OK : r != (pc->last ? Z_STREAM_END : Z_OK) || z.avail_in) {
+		int flush = left ? Z_NO_FLUSH : pc->last ? Z_FINISH : Z_SYNC_FLUSH;
+		int r = deflate(&z, flush);
+		left += z.avail_in;	/* what did not go in this time */
+		if (r == Z_STREAM_END)
+			break;
+		if (r != Z_OK && r != Z_BUF_ERROR) {
 			pc->err = -EIO;
 			goto out;
 		}
-		if (!left)
+		if (!left && flush == Z_SYNC_FLUSH && z.avail_out)	/* flushed, all in */
 			break;
+		if (!z.avail_out && (size_t)(z.next_out - pc->out) >= cap) {	/* past deflateBound */
+			pc->err = -EIO;
+			goto out;
+		}
 	}
 	pc->out_len = (size_t)(z.next_out - pc->out);
 out:
@@ -241,13 +250,13 @@ static void build_names(struct tree_data *td)
 	uint32_t *rank = NULL;
 	size_t *pre = NULL, *units = NULL;
 	struct srec *recs = NULL;
-	uint32_t *lcp = NULL;
+	size_t *lcp = NULL;
 	char *scratch = NULL;
 	size_t sz = nf ? nf : 1;
 	if (!(td->index = calloc(nf + 1, sizeof(uint32_t))) || !(nm = malloc(sz * sizeof(*nm))) ||
 	    !(td->order = malloc(sz * sizeof(uint32_t))) || !(rank = malloc(sz * sizeof(uint32_t))) ||
 	    !(pre = malloc(sz * sizeof(size_t))) || !(units = malloc(sz * sizeof(size_t))) ||
-	    !(recs = malloc(sz * sizeof(*recs))) || !(lcp = calloc(sz, sizeof(uint32_t))))
+	    !(recs = malloc(sz * sizeof(*recs))) || !(lcp = calloc(sz, sizeof(size_t))))
 		goto nomem;
 	for (uint32_t id = 0; id < nf; id++) {
 		struct flame_node nd = { .name = id };
@@ -433,8 +442,8 @@ static void put_base64(FILE *f, const unsigned char *p, size_t n)
 	fwrite_unlocked(out, 1, o, f);
 }
 
-int tree_data_write(FILE *f, struct tree_data *td, const struct flame_tree *t, const char *data,
-		    size_t data_len)
+int tree_data_write(FILE *f, struct tree_data *td, const struct flame_tree *t, double factor,
+		    const char *data, size_t data_len)
 {
 	bool floats = false;
 	if (tree_data_wait(td))
@@ -444,8 +453,9 @@ int tree_data_write(FILE *f, struct tree_data *td, const struct flame_tree *t, c
 		double v = t->elided[e].self;
 		floats = v != floor(v) || v > 9007199254740992.0;
 	}
+	/* and the drawn frames' exact widths when their tooltips, times --factor, round */
 	for (size_t i = 0; i < t->n && !floats; i++) {
-		double v = t->nodes[i].etime - t->nodes[i].stime;
+		double v = (t->nodes[i].etime - t->nodes[i].stime) * factor;
 		floats = v != floor(v) || v > 9007199254740992.0;
 	}
 	put_uv(td, (floats ? 1 : 0) | (data ? 2 : 0));

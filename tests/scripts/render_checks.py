@@ -296,7 +296,7 @@ def tree_data(svg_bytes):
             v |= (c & 127) << sh; sh += 7
             if not c & 128:
                 return v
-    assert b[0] == 1
+    check(b[0] == 1, f"scorchTree: version {b[0]}")
     p = 1
     nn, tl = uv(), uv()
     rests = b[p:p + tl].decode().split("\0") if nn else []
@@ -304,7 +304,7 @@ def tree_data(svg_bytes):
     names, prev = [], ""
     for r in rests:
         k = uv()
-        prev = prev[:k] + r	# Python strings count code points: fine for the BMP
+        prev = prev.encode("utf-16-le")[:2 * k].decode("utf-16-le") + r	# k: UTF-16 units
         names.append(prev)
     flags, nodes = uv(), uv()
     codes = [uv() for _ in range(nodes)]
@@ -375,7 +375,7 @@ def check_tree(folded_text, *opts):
 
 # names sharing prefixes across 8-byte boundaries, non-ASCII at the cut, annotations that make
 # two frames one display name; most frames pruned (--minwidth 5%)
-pre = ["a", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", "\u00e9t\u00e9", "\u00e9t\u00e9s"]
+pre = ["abc\u00e9", "abc\u00e8", "abc\U0001F600x", "abc\U0001F601y", "a", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", "\u00e9t\u00e9", "\u00e9t\u00e9s"]
 lines = ["main;wide 1000"]
 for i, a in enumerate(pre):
     for j, b in enumerate(pre):
@@ -390,6 +390,11 @@ check(tree_data(compact) == tree_data(svg), "scorchTree: --compact keeps the sam
 check_tree(text.replace(" 2\n", " 2.5\n"), "--minwidth", "5%")	# fractional: float64 selves
 check_tree(text, "--minwidth", "0")	# nothing pruned
 check_tree(";".join(f"d{i}" for i in range(60000)) + " 5\nother 1\n", "--minwidth", "0")	# the budget
+# more than 1 MiB to compress: the stream's pieces compressed by two threads at once
+import hashlib
+h = [hashlib.md5(str(i).encode()).hexdigest() for i in range(40000)]
+svg = check_tree("".join(f"main;{h[i]};{h[(i * 7) % 40000]}x {1 + i % 3}\n" for i in range(40000)))
+check(int(re.search(rb"var scorchTree=\[(\d+)", svg).group(1)) > 1 << 20, "scorchTree: more than 1 MiB")
 
 print(f"{passed} passed, {failures} failed")
 sys.exit(1 if failures else 0)
