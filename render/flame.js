@@ -205,14 +205,16 @@
 			a %= 65521;
 			b %= 65521;
 		}
-		if ((((b << 16) | a) >>> 0) !== (((src[p] << 24) | (src[p + 1] << 16) | (src[p + 2] << 8) | src[p + 3]) >>> 0))
+		var want = ((src[p] << 24) | (src[p + 1] << 16) | (src[p + 2] << 8) | src[p + 3]) >>> 0;
+		if ((((b << 16) | a) >>> 0) !== want)
 			throw new Error("checksum");
 		return out;
 	}
 	var tree = null;
 	// the decoded scorchTree: names; the pruned frames in preorder (name, total width times
 	// --factor, subtree end, and for each whose parent is drawn, that frame's index); for
-	// fractional counts the drawn frames' exact widths (their tooltips round); --compact's data. null when the file has none or it does not fit the frames drawn.
+	// fractional counts the drawn frames' exact widths (their tooltips round); --compact's
+	// data. null when the file has none or it does not fit the frames drawn.
 	function treeData() {
 		if (tree !== null)
 			return tree || null;
@@ -236,7 +238,8 @@
 			if (b[p++] !== 1)
 				throw new Error("version");
 			var nn = uv(), tl = uv();
-			var rests = nn ? new TextDecoder("utf-8", { ignoreBOM: true }).decode(b.subarray(p, p + tl)).split("\0") : [];
+			var utf8 = new TextDecoder("utf-8", { ignoreBOM: true });	// a name may start with U+FEFF
+			var rests = nn ? utf8.decode(b.subarray(p, p + tl)).split("\0") : [];
 			p += tl;
 			if (rests.length !== nn)
 				throw new Error("names");
@@ -306,7 +309,7 @@
 			var data = null;
 			if (flags & 2) {
 				var dl = uv();
-				data = JSON.parse(new TextDecoder("utf-8", { ignoreBOM: true }).decode(b.subarray(p, p + dl)));
+				data = JSON.parse(utf8.decode(b.subarray(p, p + dl)));
 			}
 			tree = { names: nm, n: ne, name: eName, tot: eTot, end: eEnd, anchor: eAnchor, data: data,
 				 drawnTot: drawnTot };

@@ -159,7 +159,8 @@ static void *piece_run(void *arg)
 	/* avail_in and avail_out are uInts: in steps, until every byte is in and, for the last
 	 * step, the flush is done */
 	for (size_t left = pc->len;;) {
-		size_t step = left < (1u << 30) ? left : (1u << 30), room = cap - (size_t)(z.next_out - pc->out);
+		size_t step = left < (1u << 30) ? left : (1u << 30);
+		size_t room = cap - (size_t)(z.next_out - pc->out);
 		z.avail_in = (uInt)step;
 		z.avail_out = (uInt)(room < (1u << 30) ? room : (1u << 30));
 		left -= step;
