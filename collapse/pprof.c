@@ -3,6 +3,7 @@
  * first, gzipped as the format asks of files. Reading: any pprof (Go, Pyroscope, Parca),
  * gzipped or not, one sample type chosen, inline lines expanded into frames. */
 #include "pprof.h"
+#include "bytebuf.h"
 #include "hash.h"
 #include "htab.h"
 #include "u32vec.h"
@@ -29,54 +30,23 @@ enum {
 };
 enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
 
-struct pbuf {
-	uint8_t *v;
-	size_t len, cap;
-	bool oom;
-};
-
-static void pb_raw(struct pbuf *b, const void *data, size_t n)
-{
-	if (b->oom || vec_grow((void **)&b->v, &b->cap, b->len + n, 1, 4096)) {
-		b->oom = true;
-		return;
-	}
-	if (n)
-		memcpy(b->v + b->len, data, n);
-	b->len += n;
-}
-
-static void pb_varint(struct pbuf *b, uint64_t v)
-{
-	uint8_t tmp[10];
-	size_t n = 0;
-	do {
-		tmp[n] = (uint8_t)(v & 0x7f);
-		v >>= 7;
-		if (v)
-			tmp[n] |= 0x80;
-		n++;
-	} while (v);
-	pb_raw(b, tmp, n);
-}
-
-static void pb_uint(struct pbuf *b, unsigned field, uint64_t v)
+static void pb_uint(struct bytebuf *b, unsigned field, uint64_t v)
 {
 	if (!v)
 		return;	/* proto3: zero is the default and is not written */
-	pb_varint(b, (uint64_t)field << 3 | WT_VARINT);
-	pb_varint(b, v);
+	bytebuf_uv(b, (uint64_t)field << 3 | WT_VARINT);
+	bytebuf_uv(b, v);
 }
 
-static void pb_bytes(struct pbuf *b, unsigned field, const void *data, size_t n)
+static void pb_bytes(struct bytebuf *b, unsigned field, const void *data, size_t n)
 {
-	pb_varint(b, (uint64_t)field << 3 | WT_LEN);
-	pb_varint(b, n);
-	pb_raw(b, data, n);
+	bytebuf_uv(b, (uint64_t)field << 3 | WT_LEN);
+	bytebuf_uv(b, n);
+	bytebuf_put(b, data, n);
 }
 
 /* a nested message: its fields were built in sub (then emptied for reuse) */
-static void pb_message(struct pbuf *b, unsigned field, struct pbuf *sub)
+static void pb_message(struct bytebuf *b, unsigned field, struct bytebuf *sub)
 {
 	if (sub->oom)
 		b->oom = true;
@@ -84,7 +54,7 @@ static void pb_message(struct pbuf *b, unsigned field, struct pbuf *sub)
 	sub->len = 0;
 }
 
-static void pb_value_type(struct pbuf *b, struct pbuf *sub, unsigned field, uint64_t type,
+static void pb_value_type(struct bytebuf *b, struct bytebuf *sub, unsigned field, uint64_t type,
 			  uint64_t unit)
 {
 	pb_uint(sub, VT_TYPE, type);
@@ -96,7 +66,7 @@ static void pb_value_type(struct pbuf *b, struct pbuf *sub, unsigned field, uint
 enum { S_EMPTY, S_SAMPLES, S_COUNT, S_CPU, S_NANOSECONDS, S_BEFORE, S_COMMENT, S_OFF_CPU,
        S_MICROSECONDS, S_FIXED };
 
-static int gzip_out(const struct pbuf *b, FILE *out)
+static int gzip_out(const struct bytebuf *b, FILE *out)
 {
 	z_stream z = { 0 };
 	/* 15 + 16: a gzip header and trailer around the deflate stream */
@@ -143,7 +113,7 @@ int pprof_write(const struct profile *p, const struct pprof_meta *m, FILE *out, 
 	/* frames used by some stack get ids 1..k in order of first use: ids[frame] */
 	uint32_t *ids = calloc(nf ? nf : 1, sizeof(uint32_t));
 	uint32_t *order = malloc((nf ? nf : 1) * sizeof(uint32_t));
-	struct pbuf b = { 0 }, sub = { 0 }, sub2 = { 0 };
+	struct bytebuf b = { 0 }, sub = { 0 }, sub2 = { 0 };
 	int ret = 0;
 	if (!ids || !order) {
 		ret = -ENOMEM;
@@ -186,13 +156,13 @@ int pprof_write(const struct profile *p, const struct pprof_meta *m, FILE *out, 
 			goto out;
 		}
 		for (uint32_t d = s->depth; d-- > 0;)	/* leaf first */
-			pb_varint(&sub2, ids[f[d]]);
+			bytebuf_uv(&sub2, ids[f[d]]);
 		pb_message(&sub, S_LOCATION_ID, &sub2);	/* packed */
-		pb_varint(&sub2, count);
+		bytebuf_uv(&sub2, count);
 		if (period)
-			pb_varint(&sub2, count * (uint64_t)period);
+			bytebuf_uv(&sub2, count * (uint64_t)period);
 		else if (diff)
-			pb_varint(&sub2, before);
+			bytebuf_uv(&sub2, before);
 		pb_message(&sub, S_VALUE, &sub2);
 		pb_message(&b, P_SAMPLE, &sub);
 	}

@@ -153,22 +153,28 @@ static int frame_budget(const struct flame_tree *t, double min_time, double *out
 	return 0;
 }
 
-/* A node of the whole tree, open while its descendants are walked: for the self width of
- * the nodes pruned */
-struct open_any {
+/* A node open while its descendants are walked: kept (at: its index in the compacted
+ * t->nodes) or pruned (at: its index in t->elided); its width and its children's */
+struct open_node {
 	uint32_t depth;
-	size_t elided;		/* index in t->elided, SIZE_MAX when kept */
+	bool kept;
+	size_t at;
 	double width, kids;
 };
 
-static void close_any(struct flame_tree *t, struct open_any *o, size_t *n, uint32_t depth)
+/* Closes the open nodes not above depth: a kept node's span goes to its parent (kept too: a
+ * child is never wider than its parent), a pruned node gets its self width. */
+static void close_nodes(struct flame_tree *t, struct open_node *o, size_t *n, uint32_t depth)
 {
 	while (*n && o[*n - 1].depth >= depth) {
-		struct open_any *c = &o[--*n];
-		if (c->elided != SIZE_MAX)
-			t->elided[c->elided].self = fmax(0, c->width - c->kids);
-		if (*n)
-			o[*n - 1].kids += c->width;
+		struct open_node *c = &o[--*n];
+		if (!c->kept)
+			t->elided[c->at].self = fmax(0, c->width - c->kids);
+		if (!*n)
+			continue;
+		o[*n - 1].kids += c->width;
+		if (c->kept)
+			t->nodes[o[*n - 1].at].span += t->nodes[c->at].span;
 	}
 }
 
@@ -176,15 +182,11 @@ static void close_any(struct flame_tree *t, struct open_any *o, size_t *n, uint3
  * and computes spans, compacting the array in place; preorder is kept. */
 static int prune(struct flame_tree *t, double minwidth_time, size_t ties)
 {
-	size_t w = 0, nopen = 0, nany = 0, ecap = 0;
-	uint32_t *open = malloc((t->depthmax + 2) * sizeof(uint32_t));
-	struct open_any *any = malloc((t->depthmax + 2) * sizeof(*any));
+	size_t w = 0, nopen = 0, ecap = 0;
+	struct open_node *open = malloc((t->depthmax + 2) * sizeof(*open));
 	uint32_t depthmax = 0;
-	int err = 0;
-	if (!open || !any) {
-		err = -ENOMEM;
-		goto out;
-	}
+	if (!open)
+		return -ENOMEM;
 	for (size_t i = 0; i < t->n; i++) {
 		struct flame_node nd = t->nodes[i];
 		bool root = nd.name == FLAME_ROOT && nd.depth == 0;
@@ -197,44 +199,29 @@ static int prune(struct flame_tree *t, double minwidth_time, size_t ties)
 			else if (ties)
 				ties--;
 		}
-		close_any(t, any, &nany, nd.depth);
-		any[nany++] = (struct open_any){ .depth = nd.depth, .width = width,
-						 .elided = keep ? SIZE_MAX : t->nelided };
+		close_nodes(t, open, &nopen, nd.depth);
+		open[nopen++] = (struct open_node){ .depth = nd.depth, .kept = keep, .width = width,
+						    .at = keep ? w : t->nelided };
 		if (!keep) {
 			if (vec_grow((void **)&t->elided, &ecap, t->nelided + 1, sizeof(*t->elided),
 				     4096)) {
-				err = -ENOMEM;
-				goto out;
+				free(open);
+				return -ENOMEM;
 			}
 			t->elided[t->nelided++] = (struct flame_elided){
 				.name = nd.name, .depth = nd.depth, .next = (uint32_t)w };
 			continue;
 		}
-		/* close the nodes this one is not below, adding their spans to their parents */
-		while (nopen && t->nodes[open[nopen - 1]].depth >= nd.depth) {
-			uint32_t span = t->nodes[open[--nopen]].span;
-			if (nopen)
-				t->nodes[open[nopen - 1]].span += span;
-		}
 		nd.span = 1;
-		t->nodes[w] = nd;
-		open[nopen++] = (uint32_t)w;
+		t->nodes[w++] = nd;
 		if (nd.depth > depthmax)
 			depthmax = nd.depth;
-		w++;
 	}
-	close_any(t, any, &nany, 0);
-	while (nopen) {
-		uint32_t span = t->nodes[open[--nopen]].span;
-		if (nopen)
-			t->nodes[open[nopen - 1]].span += span;
-	}
+	close_nodes(t, open, &nopen, 0);
+	free(open);
 	t->n = w;
 	t->depthmax = depthmax;
-out:
-	free(open);
-	free(any);
-	return err;
+	return 0;
 }
 
 int flame_build(struct flame_tree *t, const struct profile *p, const struct render_opts *o)

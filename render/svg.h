@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <zlib.h>
 
+#include "bytebuf.h"
+
 #include "flame.h"
 
 struct tree_data;
@@ -23,16 +25,12 @@ int cairo_out_write(const char *path, enum render_format fmt, const struct flame
 struct tree_data {
 	const struct profile *prof;
 	uint32_t *index;
-	char *text;			/* the names the sanitizer changed */
-	size_t text_len, n;
-	uint32_t *order;		/* frame ids by name */
-	unsigned char *buf;		/* the raw bytes not yet compressed */
-	size_t buf_len, buf_cap, raw;
+	struct bytebuf raw;		/* the bytes not yet compressed */
+	size_t raw_len;			/* all bytes, compressed or not */
+	struct bytebuf z;		/* the zlib stream so far */
 	int level;
 	uLong adler;
 	bool running;
-	unsigned char *z_out;		/* the zlib stream so far */
-	size_t z_len, z_cap;
 	pthread_t thread;
 	int err;
 };

@@ -11,6 +11,7 @@
  * The names are the display names (annotation off, sanitized) of every frame of the profile.
  * They are sanitized, sorted and compressed by a thread while the tree is built. */
 #include "svg.h"
+#include "bytebuf.h"
 #include "text.h"
 #include "vec.h"
 
@@ -25,7 +26,7 @@
 #define fputc fputc_unlocked
 
 /* a display name: the profile's own bytes when the sanitizer leaves them as they are, else
- * a copy in td->text */
+ * a copy made by build_names */
 struct name_ref {
 	const char *s;
 	size_t len;
@@ -92,39 +93,8 @@ static void msd_sort(struct srec *r, size_t n, size_t off, const struct name_ref
 		size_t j = i + 1;
 		while (j < n && r[j].key == r[i].key)
 			j++;
-		if (j - i > 1 && key_ends(r[i].key)) {
-			for (size_t k = i + 1; k < j; k++)
-				lcp[k] = nm[r[k].id].len;
-		} else if (j - i > 1) {
-			msd_sort(r + i, j - i, off + 8, nm, lcp + i);
-		}
+		msd_sort(r + i, j - i, off + 8, nm, lcp + i);	/* equal names end it at once */
 		i = j;
-	}
-}
-
-static void put_bytes(struct tree_data *td, const void *p, size_t n)
-{
-	if (td->err || vec_grow((void **)&td->buf, &td->buf_cap, td->buf_len + n, 1, 1 << 16)) {
-		td->err = -ENOMEM;
-		return;
-	}
-	memcpy(td->buf + td->buf_len, p, n);
-	td->buf_len += n;
-}
-
-static void put_uv(struct tree_data *td, uint64_t v)
-{
-	unsigned char t[10];
-	size_t k = 0;
-	do {
-		t[k++] = (unsigned char)((v & 127) | (v >= 128 ? 128 : 0));
-		v >>= 7;
-	} while (v);
-	if (td->buf_len + k <= td->buf_cap) {	/* the common case, no call */
-		memcpy(td->buf + td->buf_len, t, k);
-		td->buf_len += k;
-	} else {
-		put_bytes(td, t, k);
 	}
 }
 
@@ -186,16 +156,16 @@ out:
 	return NULL;
 }
 
-/* Compresses td->buf as the stream's next piece (last: its end), in two halves at once when
- * there is much of it; empties buf. */
+/* Compresses td->raw as the stream's next piece (last: its end), in two halves at once when
+ * there is much of it; empties raw. */
 static void deflate_buf(struct tree_data *td, bool last)
 {
-	if (td->err)
+	if (td->err || td->raw.oom)
 		return;
-	size_t half = td->buf_len >= (1u << 20) ? td->buf_len / 2 : 0;
+	size_t half = td->raw.len >= (1u << 20) ? td->raw.len / 2 : 0;
 	struct piece pc[2] = {
-		{ .in = td->buf, .len = half, .level = td->level },
-		{ .in = td->buf + half, .len = td->buf_len - half, .level = td->level, .last = last },
+		{ .in = td->raw.v, .len = half, .level = td->level },
+		{ .in = td->raw.v + half, .len = td->raw.len - half, .level = td->level, .last = last },
 	};
 	pthread_t th;
 	bool threaded = half && !pthread_create(&th, NULL, piece_run, &pc[0]);
@@ -204,24 +174,15 @@ static void deflate_buf(struct tree_data *td, bool last)
 	piece_run(&pc[1]);
 	if (threaded)
 		pthread_join(th, NULL);
-	for (int k = 0; k < 2 && !td->err; k++) {
-		if (pc[k].err)
+	for (int k = 0; k < 2; k++) {
+		if (pc[k].err && !td->err)
 			td->err = pc[k].err;
-		else if (!pc[k].out_len)
-			continue;
-		else if (vec_grow((void **)&td->z_out, &td->z_cap, td->z_len + pc[k].out_len, 1,
-				  1 << 16))
-			td->err = -ENOMEM;
-		else {
-			memcpy(td->z_out + td->z_len, pc[k].out, pc[k].out_len);
-			td->z_len += pc[k].out_len;
-		}
+		bytebuf_put(&td->z, pc[k].out, pc[k].out_len);
+		free(pc[k].out);
 	}
-	free(pc[0].out);
-	free(pc[1].out);
-	td->adler = adler32_z(td->adler, td->buf, td->buf_len);
-	td->raw += td->buf_len;
-	td->buf_len = 0;
+	td->adler = adler32_z(td->adler, td->raw.v, td->raw.len);
+	td->raw_len += td->raw.len;
+	td->raw.len = 0;
 }
 
 /* UTF-16 units of valid UTF-8 s[0..n), as JavaScript counts a string's length */
@@ -241,21 +202,20 @@ static size_t utf16_units(const char *s, size_t n)
 	return u;
 }
 
-/* Every frame's display name (annotation off, sanitized), sorted; the names section. */
+/* Every frame's display name (annotation off, sanitized), sorted, into td->index; the names
+ * section. */
 static void build_names(struct tree_data *td)
 {
 	const struct profile *p = td->prof;
 	struct flame_tree t = { .prof = p };
-	size_t nf = prof_nframes(p), cap_text = 0, cap_scratch = 0, text = 0;
+	size_t nf = prof_nframes(p), cap_scratch = 0, text = 0;
 	struct name_ref *nm = NULL;
-	uint32_t *rank = NULL;
-	size_t *pre = NULL, *units = NULL;
+	struct bytebuf copies = { 0 };	/* the names the sanitizer changed */
+	size_t *pre = NULL, *units = NULL, *lcp = NULL;
 	struct srec *recs = NULL;
-	size_t *lcp = NULL;
 	char *scratch = NULL;
 	size_t sz = nf ? nf : 1;
 	if (!(td->index = calloc(nf + 1, sizeof(uint32_t))) || !(nm = malloc(sz * sizeof(*nm))) ||
-	    !(td->order = malloc(sz * sizeof(uint32_t))) || !(rank = malloc(sz * sizeof(uint32_t))) ||
 	    !(pre = malloc(sz * sizeof(size_t))) || !(units = malloc(sz * sizeof(size_t))) ||
 	    !(recs = malloc(sz * sizeof(*recs))) || !(lcp = calloc(sz, sizeof(size_t))))
 		goto nomem;
@@ -271,17 +231,16 @@ static void build_names(struct tree_data *td)
 			nm[id].s = s;
 			continue;
 		}
-		/* a copy: its offset for now (the arena may move), a pointer below */
-		if (vec_grow((void **)&td->text, &cap_text, td->text_len + l + 1, 1, 4096))
-			goto nomem;
-		memcpy(td->text + td->text_len, scratch, l);
+		/* a copy: its offset for now (the buffer may move), a pointer below */
 		nm[id].s = NULL;
-		pre[id] = td->text_len;
-		td->text_len += l;
+		pre[id] = copies.len;
+		bytebuf_put(&copies, scratch, l);
 	}
+	if (copies.oom)
+		goto nomem;
 	for (size_t id = 0; id < nf; id++)
 		if (!nm[id].s)
-			nm[id].s = td->text + pre[id];
+			nm[id].s = (const char *)copies.v + pre[id];
 	for (size_t k = 0; k < nf; k++)
 		recs[k] = (struct srec){ .id = (uint32_t)k };
 	msd_sort(recs, nf, 0, nm, lcp);
@@ -289,38 +248,35 @@ static void build_names(struct tree_data *td)
 	 * whose display names are equal (they differ in the annotation) share the first sorted
 	 * position of that text */
 	for (size_t k = 0; k < nf; k++) {
-		uint32_t id = td->order[k] = recs[k].id;
+		uint32_t id = recs[k].id;
 		const struct name_ref *c = &nm[id];
 		size_t q = k ? lcp[k] : 0;
-		bool same = k && q == c->len && q == nm[td->order[k - 1]].len;
-		rank[id] = same ? rank[td->order[k - 1]] : (uint32_t)k;
+		bool same = k && q == c->len && q == nm[recs[k - 1].id].len;
+		td->index[id] = same ? td->index[recs[k - 1].id] : (uint32_t)k + 1;
 		while (q > 0 && q < c->len && ((unsigned char)c->s[q] & 0xC0) == 0x80)
 			q--;
 		pre[k] = q;
 		units[k] = utf16_units(c->s, q);
 		text += c->len - q + (k + 1 < nf);
 	}
-	for (size_t id = 0; id < nf; id++)
-		td->index[id] = rank[id] + 1;
-	td->n = nf;
-	put_bytes(td, "\1", 1);
-	put_uv(td, nf);
-	put_uv(td, text);
+	bytebuf_put(&td->raw, "\1", 1);
+	bytebuf_uv(&td->raw, nf);
+	bytebuf_uv(&td->raw, text);
 	for (size_t k = 0; k < nf; k++) {
-		const struct name_ref *c = &nm[td->order[k]];
-		put_bytes(td, c->s + pre[k], c->len - pre[k]);
+		const struct name_ref *c = &nm[recs[k].id];
+		bytebuf_put(&td->raw, c->s + pre[k], c->len - pre[k]);
 		if (k + 1 < nf)
-			put_bytes(td, "", 1);	/* the NUL between names */
+			bytebuf_put(&td->raw, "", 1);	/* the NUL between names */
 	}
 	for (size_t k = 0; k < nf; k++)
-		put_uv(td, units[k]);
+		bytebuf_uv(&td->raw, units[k]);
 	deflate_buf(td, false);
 	goto out;
 nomem:
 	td->err = -ENOMEM;
 out:
 	free(nm);
-	free(rank);
+	free(copies.v);
 	free(pre);
 	free(units);
 	free(recs);
@@ -341,12 +297,9 @@ int tree_data_start(struct tree_data *td, const struct profile *p, int level)
 	td->level = level;
 	td->adler = adler32(0, NULL, 0);
 	/* the zlib header: deflate, 32 KiB window, no dictionary (0x7801 is a multiple of 31) */
-	if (!(td->z_out = malloc(1 << 16)))
+	bytebuf_put(&td->z, "\x78\x01", 2);
+	if (td->z.oom)
 		return -ENOMEM;
-	td->z_cap = 1 << 16;
-	td->z_out[0] = 0x78;
-	td->z_out[1] = 0x01;
-	td->z_len = 2;
 	if (pthread_create(&td->thread, NULL, names_run, td))
 		build_names(td);	/* no thread: here, then */
 	else
@@ -367,10 +320,8 @@ void tree_data_free(struct tree_data *td)
 {
 	tree_data_wait(td);
 	free(td->index);
-	free(td->text);
-	free(td->order);
-	free(td->buf);
-	free(td->z_out);
+	free(td->raw.v);
+	free(td->z.v);
 	memset(td, 0, sizeof(*td));
 }
 
@@ -381,40 +332,40 @@ static void put_f64(struct tree_data *td, double v)
 	memcpy(&u, &v, 8);
 	for (int k = 0; k < 8; k++)
 		le[k] = (unsigned char)(u >> (8 * k));
-	put_bytes(td, le, 8);
+	bytebuf_put(&td->raw, le, 8);
 }
 
 static void put_nodes(struct tree_data *td, const struct flame_tree *t, bool floats)
 {
 	size_t nodes = (t->n ? t->n - 1 : 0) + t->nelided;
 	/* room for every varint up front: the loops below never grow the buffer */
-	if (vec_grow((void **)&td->buf, &td->buf_cap, td->buf_len + 10 + nodes * 6 + t->nelided * 20,
-		     1, 1 << 16)) {
-		td->err = -ENOMEM;
+	if (vec_grow((void **)&td->raw.v, &td->raw.cap, td->raw.len + 10 + nodes * 6 +
+		     t->nelided * 20, 1, 4096)) {
+		td->raw.oom = true;
 		return;
 	}
-	put_uv(td, nodes);
+	bytebuf_uv(&td->raw, nodes);
 	uint32_t prev = 0;
 	size_t e = 0;
 	for (size_t i = 1; i <= t->n; i++) {
 		for (; e < t->nelided && t->elided[e].next <= i; e++) {
-			put_uv(td, ((uint64_t)prev + 1 - t->elided[e].depth) * 2 + 1);
+			bytebuf_uv(&td->raw, ((uint64_t)prev + 1 - t->elided[e].depth) * 2 + 1);
 			prev = t->elided[e].depth;
 		}
 		if (i < t->n) {
-			put_uv(td, ((uint64_t)prev + 1 - t->nodes[i].depth) * 2);
+			bytebuf_uv(&td->raw, ((uint64_t)prev + 1 - t->nodes[i].depth) * 2);
 			prev = t->nodes[i].depth;
 		}
 	}
 	size_t nf = prof_nframes(t->prof);
 	for (e = 0; e < t->nelided; e++) {
 		uint32_t id = t->elided[e].name;
-		put_uv(td, id < nf ? td->index[id] - 1 : 0);
+		bytebuf_uv(&td->raw, id < nf ? td->index[id] - 1 : 0);
 	}
 	for (e = 0; e < t->nelided; e++) {
 		double v = t->elided[e].self;
 		if (!floats) {
-			put_uv(td, (uint64_t)v);
+			bytebuf_uv(&td->raw, (uint64_t)v);
 			continue;
 		}
 		put_f64(td, v);
@@ -459,24 +410,21 @@ int tree_data_write(FILE *f, struct tree_data *td, const struct flame_tree *t, d
 		double v = (t->nodes[i].etime - t->nodes[i].stime) * factor;
 		floats = v != floor(v) || v > 9007199254740992.0;
 	}
-	put_uv(td, (floats ? 1 : 0) | (data ? 2 : 0));
+	bytebuf_uv(&td->raw, (floats ? 1 : 0) | (data ? 2 : 0));
 	put_nodes(td, t, floats);
 	if (data) {
-		put_uv(td, data_len);
-		put_bytes(td, data, data_len);
+		bytebuf_uv(&td->raw, data_len);
+		bytebuf_put(&td->raw, data, data_len);
 	}
 	deflate_buf(td, true);
 	unsigned char trailer[4] = { td->adler >> 24, td->adler >> 16, td->adler >> 8, td->adler };
-	if (!td->err && !vec_grow((void **)&td->z_out, &td->z_cap, td->z_len + 4, 1, 1 << 16)) {
-		memcpy(td->z_out + td->z_len, trailer, 4);
-		td->z_len += 4;
-	} else if (!td->err) {
+	bytebuf_put(&td->z, trailer, 4);
+	if (!td->err && (td->raw.oom || td->z.oom))
 		td->err = -ENOMEM;
-	}
 	if (td->err)
 		return td->err;
-	fprintf(f, "var scorchTree=[%zu,\"", td->raw);
-	put_base64(f, td->z_out, td->z_len);
+	fprintf(f, "var scorchTree=[%zu,\"", td->raw_len);
+	put_base64(f, td->z.v, td->z.len);
 	fputs("\"];\n", f);
 	return 0;
 }
