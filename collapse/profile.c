@@ -703,52 +703,64 @@ slow:;
  * stacks sharing their first d frames is split by frame d. Two stacks first differ at one
  * frame, where their texts compare as that frame's name followed by ';' when the stack goes
  * on (nothing when it ends there) -- names hold no ';', so those strings decide, and a stack
- * that ends sorts before the ones that go on. Each split sorts its stacks by an integer key
- * (frame id, and whether the stack goes on), then only the distinct keys by their text: names
- * are compared once per distinct key of a run, not once per pair of stacks. */
-struct sort_pair {
-	uint64_t key;	/* frame id << 1 | goes on; UINT64_MAX: ended before this frame */
-	uint32_t idx;
+ * that ends sorts before the ones that go on. Each split groups its stacks by an integer key
+ * (frame id, and whether the stack goes on) through a table indexed by that key, then sorts
+ * only the distinct keys by their text: names are compared once per distinct key of a run,
+ * and the stacks are moved in one pass, not sorted. */
+struct sort_group {
+	uint64_t key;	/* 0: ended before this frame; else 1 + (frame id << 1 | goes on) */
+	uint32_t n;	/* stacks with this key in the run */
+	uint32_t id;	/* the group's number in the order it was met */
 };
+
+#define SORT_AHEAD 16	/* stacks whose data a split's loop fetches ahead */
 
 struct sort_run {
 	size_t lo, hi;
 	uint32_t depth;
 };
 
-static int cmp_pairs(const void *x, const void *y)
-{
-	const struct sort_pair *a = x, *b = y;
-	return a->key < b->key ? -1 : a->key > b->key ? 1 : (a->idx > b->idx) - (a->idx < b->idx);
-}
-
 /* two distinct keys of one split, by the text they stand for */
-static int cmp_keys(const void *x, const void *y, void *ctx)
+static int cmp_groups(const void *x, const void *y, void *ctx)
 {
 	const struct profile *p = ctx;
-	uint64_t ka = ((const struct sort_pair *)x)->key, kb = ((const struct sort_pair *)y)->key;
-	if (ka == UINT64_MAX || kb == UINT64_MAX)	/* an ended stack: first */
-		return ka == kb ? 0 : ka == UINT64_MAX ? -1 : 1;
-	const struct frame_rec *a = &p->frames[ka >> 1], *b = &p->frames[kb >> 1];
+	uint64_t ka = ((const struct sort_group *)x)->key, kb = ((const struct sort_group *)y)->key;
+	if (!ka || !kb)	/* an ended stack: first */
+		return ka == kb ? 0 : !ka ? -1 : 1;
+	const struct frame_rec *a = &p->frames[(ka - 1) >> 1], *b = &p->frames[(kb - 1) >> 1];
 	size_t n = a->len < b->len ? a->len : b->len;
 	int c = memcmp(a->name, b->name, n);
 	if (c)
 		return c;
 	/* one is a prefix of the other (or the same name): the next byte, ';' or none */
-	int ca = a->len > n ? (unsigned char)a->name[n] : (ka & 1) ? ';' : -1;
-	int cb = b->len > n ? (unsigned char)b->name[n] : (kb & 1) ? ';' : -1;
+	int ca = a->len > n ? (unsigned char)a->name[n] : ((ka - 1) & 1) ? ';' : -1;
+	int cb = b->len > n ? (unsigned char)b->name[n] : ((kb - 1) & 1) ? ';' : -1;
 	return ca < cb ? -1 : ca > cb;
+}
+
+/* the key of stack idx at frame d (see struct sort_group) */
+static inline uint64_t sort_key(const struct profile *p, uint32_t idx, uint32_t d)
+{
+	const struct prof_stack *st = &p->stacks[idx];
+	return st->depth <= d ? 0
+	       : 1 + ((uint64_t)p->pool[st->frames_off + d] << 1 | (st->depth > d + 1));
 }
 
 uint32_t *prof_sorted(const struct profile *p)
 {
-	size_t n = p->nstacks;
-	uint32_t *order = malloc((n ? n : 1) * sizeof(uint32_t));
-	struct sort_pair *pairs = malloc((n ? n : 1) * sizeof(*pairs));
-	struct sort_pair *keys = malloc((n ? n : 1) * sizeof(*keys));
+	size_t n = p->nstacks, nn = n ? n : 1, nkeys = 2 * p->nframes + 1;
+	uint32_t *order = malloc(nn * sizeof(uint32_t));
+	uint32_t *moved = malloc(nn * sizeof(uint32_t));
+	uint32_t *group = malloc(nn * sizeof(uint32_t));	/* per stack of the run */
+	uint32_t *at = malloc(nn * sizeof(uint32_t));	/* per group: where its stacks go */
+	uint64_t *keys = malloc(nn * sizeof(uint64_t));	/* per stack of the run */
+	struct sort_group *groups = malloc(nn * sizeof(*groups));
+	/* per key: the split that last met it (high half) and its group there */
+	uint64_t *seen = calloc(nkeys, sizeof(uint64_t));
 	struct sort_run *runs = NULL;
 	size_t nruns = 0, runs_cap = 0;
-	if (!order || !pairs || !keys)
+	uint32_t split = 0;
+	if (!order || !moved || !group || !at || !keys || !groups || !seen)
 		goto fail;
 	for (size_t i = 0; i < n; i++)
 		order[i] = (uint32_t)i;
@@ -760,61 +772,94 @@ uint32_t *prof_sorted(const struct profile *p)
 	while (nruns) {
 		struct sort_run r = runs[--nruns];
 		size_t m = r.hi - r.lo;
-		/* frames every stack of the run shares from here are skipped in one pass (deep
-		 * common prefixes would otherwise cost a split per frame) */
-		const struct prof_stack *s0 = &p->stacks[order[r.lo]];
-		const uint32_t *f0 = p->pool + s0->frames_off;
-		uint32_t common = s0->depth > r.depth ? s0->depth - r.depth : 0;
-		for (size_t i = 1; i < m && common; i++) {
-			const struct prof_stack *st = &p->stacks[order[r.lo + i]];
-			const uint32_t *f = p->pool + st->frames_off;
-			uint32_t lim = st->depth > r.depth ? st->depth - r.depth : 0, c = 0;
-			if (lim < common)
-				common = lim;
-			while (c < common && f[r.depth + c] == f0[r.depth + c])
-				c++;
-			common = c;
+		uint32_t *run = order + r.lo;
+		if (m == 2) {	/* two stacks: their first difference orders them */
+			struct sort_group a, b;
+			uint32_t d = r.depth;
+			do {
+				a.key = sort_key(p, run[0], d);
+				b.key = sort_key(p, run[1], d++);
+			} while (a.key == b.key && a.key);
+			if (cmp_groups(&a, &b, (void *)p) > 0) {
+				uint32_t x = run[0];
+				run[0] = run[1];
+				run[1] = x;
+			}
+			continue;
 		}
-		r.depth += common;
-		for (size_t i = 0; i < m; i++) {
-			const struct prof_stack *st = &p->stacks[order[r.lo + i]];
-			pairs[i].idx = order[r.lo + i];
-			pairs[i].key = st->depth <= r.depth ? UINT64_MAX
-				       : (uint64_t)p->pool[st->frames_off + r.depth] << 1 |
-					 (st->depth > r.depth + 1);
+		/* the run's distinct keys, each stack's group, each group's size; frames every
+		 * stack shares are passed over without a new run */
+		uint32_t nk;
+		for (;; r.depth++) {
+			if (!++split) {	/* 2^32 splits: forget them all */
+				memset(seen, 0, nkeys * sizeof(*seen));
+				split = 1;
+			}
+			nk = 0;
+			/* the keys first, their stacks and frames fetched ahead: on a big profile
+			 * each is a cache miss, and these loads do not depend on one another */
+			for (size_t i = 0; i < m; i++) {
+				if (i + 2 * SORT_AHEAD < m)
+					__builtin_prefetch(&p->stacks[run[i + 2 * SORT_AHEAD]]);
+				if (i + SORT_AHEAD < m) {
+					const struct prof_stack *ah = &p->stacks[run[i + SORT_AHEAD]];
+					__builtin_prefetch(&p->pool[ah->frames_off + r.depth]);
+				}
+				keys[i] = sort_key(p, run[i], r.depth);
+			}
+			for (size_t i = 0; i < m; i++) {
+				if (i + SORT_AHEAD < m)
+					__builtin_prefetch(&seen[keys[i + SORT_AHEAD]]);
+				uint64_t key = keys[i];
+				uint32_t g;
+				if (seen[key] >> 32 == split) {
+					g = (uint32_t)seen[key];
+				} else {
+					g = nk++;
+					groups[g] = (struct sort_group){ key, 0, g };
+					seen[key] = (uint64_t)split << 32 | g;
+				}
+				groups[g].n++;
+				group[i] = g;
+			}
+			if (nk > 1 || !groups[0].key)
+				break;
 		}
-		qsort(pairs, m, sizeof(*pairs), cmp_pairs);
-		/* the distinct keys, each with where its stacks start in pairs */
-		size_t nk = 0;
-		for (size_t i = 0; i < m; i++)
-			if (!i || pairs[i].key != pairs[i - 1].key)
-				keys[nk++] = (struct sort_pair){ pairs[i].key, (uint32_t)i };
-		qsort_r(keys, nk, sizeof(*keys), cmp_keys, (void *)p);
-		/* lay the runs out in text order; a run of several stacks that go on is split
+		if (nk > 1)
+			qsort_r(groups, nk, sizeof(*groups), cmp_groups, (void *)p);
+		/* lay the groups out in text order; a group of several stacks that go on is split
 		 * again at the next frame (an ended key holds one stack: stacks are distinct) */
-		size_t w = r.lo;
-		for (size_t k = 0; k < nk; k++) {
-			size_t from = keys[k].idx, to = from;
-			while (to < m && pairs[to].key == keys[k].key)
-				to++;
-			for (size_t i = from; i < to; i++)
-				order[w + i - from] = pairs[i].idx;
-			if (to - from > 1 && keys[k].key != UINT64_MAX) {
+		size_t w = 0;
+		for (uint32_t k = 0; k < nk; k++) {
+			at[groups[k].id] = (uint32_t)w;
+			if (groups[k].n > 1 && groups[k].key) {
 				if (grow((void **)&runs, &runs_cap, nruns + 1, sizeof(*runs)))
 					goto fail;
-				runs[nruns++] = (struct sort_run){ w, w + to - from, r.depth + 1 };
+				runs[nruns++] = (struct sort_run){ r.lo + w, r.lo + w + groups[k].n,
+								   r.depth + 1 };
 			}
-			w += to - from;
+			w += groups[k].n;
 		}
+		for (size_t i = 0; i < m; i++)
+			moved[at[group[i]]++] = run[i];
+		memcpy(run, moved, m * sizeof(uint32_t));
 	}
-	free(pairs);
+	free(moved);
+	free(group);
+	free(at);
 	free(keys);
+	free(groups);
+	free(seen);
 	free(runs);
 	return order;
 fail:
 	free(order);
-	free(pairs);
+	free(moved);
+	free(group);
+	free(at);
 	free(keys);
+	free(groups);
+	free(seen);
 	free(runs);
 	return NULL;
 }

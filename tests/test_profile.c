@@ -379,28 +379,30 @@ static void test_converter_limits(void)
 
 /* prof_sorted: the order of the folded text "f0;f1;..." compared bytewise, whatever the
  * names (one a prefix of another, followed by characters below and above ';'), checked
- * against the joined strings on random stacks */
+ * against the joined strings on random stacks: few (runs of two) and many, the empty stack
+ * among them, and stacks that all share their first frames (passed over in one run) */
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void test_sorted_order(void)
+static void check_sorted_order(size_t nstacks, size_t shared, unsigned seed)
 {
 	static const char *names[] = { "a", "ab", "a:x", "a b", "a(", "b", "a:", "ab:c", "abc",
 				       "\xc3\xa9", "a\xc3\xa9", "~", "!" };
-	const size_t nn = sizeof(names) / sizeof(names[0]), nstacks = 400;
+	const size_t nn = sizeof(names) / sizeof(names[0]);
 	struct profile *p = prof_new();
-	char *texts[400];
-	unsigned seed = 12345;
+	char **texts = calloc(nstacks, sizeof(char *));
 	size_t added = 0;
 	for (size_t i = 0; i < nstacks; i++) {
-		uint32_t ids[5];
+		uint32_t ids[12];
 		char buf[128];
-		size_t depth = 1 + (seed = seed * 1103515245 + 12345) % 5, len = 0;
+		size_t depth = shared + (seed = seed * 1103515245 + 12345) % 7, len = 0;
+		buf[0] = '\0';
 		for (size_t d = 0; d < depth; d++) {
 			seed = seed * 1103515245 + 12345;
-			const char *nm = names[(seed >> 8) % nn];
+			/* the shared frames: "a;ab;a;ab..." */
+			const char *nm = d < shared ? names[d % 2] : names[(seed >> 8) % nn];
 			ids[d] = (uint32_t)prof_intern(p, nm, strlen(nm));
 			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", d ? ";" : "", nm);
 		}
@@ -418,17 +420,29 @@ static void test_sorted_order(void)
 		const uint32_t *f = prof_stack_frames(p, st);
 		char buf[128];
 		size_t len = 0;
+		buf[0] = '\0';
 		for (size_t d = 0; d < st->depth; d++)
 			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", d ? ";" : "",
 						prof_frame_name(p, f[d]));
 		if (strcmp(buf, texts[i]) && !bad++)
-			fprintf(stderr, "sorted[%zu] = %s, want %s\n", i, buf, texts[i]);
+			fprintf(stderr, "%zu stacks, %zu shared: sorted[%zu] = %s, want %s\n",
+				nstacks, shared, i, buf, texts[i]);
 	}
 	CHECK(bad == 0);
 	free(order);
 	for (size_t i = 0; i < added; i++)
 		free(texts[i]);
+	free(texts);
 	prof_free(p);
+}
+
+static void test_sorted_order(void)
+{
+	static const size_t counts[] = { 2, 3, 5, 400, 3000 };
+	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++)
+		for (size_t shared = 0; shared <= 4; shared += 2)
+			for (unsigned seed = 1; seed <= 20; seed++)
+				check_sorted_order(counts[c], shared, seed * 7919 + (unsigned)c);
 }
 
 /* A big folded file is read by two threads (fold_read_file): the same profile as one
