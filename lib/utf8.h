@@ -12,6 +12,10 @@
  * invalid (a stray byte, an overlong form, a surrogate, past U+10FFFF, or cut short). */
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
+/* How many bytes s[0..n) starts with that are printable ASCII (0x20 to 0x7e): text that
+ * needs no decoding, eight bytes at a time. */
+size_t ascii_printable_span(const char *s, size_t n);
+
 /* Writes s[0..n) as a JSON string, quotes included: '"' and '\' escaped, control characters,
  * U+2028 and U+2029 as \uXXXX (valid inside a JavaScript literal too), invalid UTF-8 as
  * \ufffd. With html_safe, '<', '>' and '&' are escaped too (text inside <script>). */

@@ -35,9 +35,7 @@ size_t text_sanitize(const char *in, size_t n, char *out, size_t cap, size_t *ch
 	size_t o = 0, count = 0, i = 0;
 	while (i < n && o + 4 <= cap) {
 		/* a run of printable ASCII (nearly every name) goes in one copy */
-		size_t run = 0;
-		while (i + run < n && s[i + run] >= 0x20 && s[i + run] < 0x7F && o + run + 4 <= cap)
-			run++;
+		size_t run = ascii_printable_span(in + i, n - i < cap - o - 4 ? n - i : cap - o - 4);
 		if (run) {
 			memcpy(out + o, s + i, run);
 			o += run;

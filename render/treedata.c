@@ -12,7 +12,9 @@
  * They are sanitized, sorted and compressed by a thread while the tree is built. */
 #include "svg.h"
 #include "bytebuf.h"
+#include "hash.h"
 #include "text.h"
+#include "utf8.h"
 #include "vec.h"
 
 #include <errno.h>
@@ -41,6 +43,8 @@ struct srec {
 	uint32_t id, pad;
 };
 
+#define NAMES_AHEAD 16	/* names a loop over sorted records fetches ahead */
+
 static uint64_t key_at(const struct name_ref *n, size_t off)
 {
 	unsigned char b[8] = { 0 };
@@ -57,22 +61,84 @@ static bool key_ends(uint64_t k)	/* a zero byte: the name ended within these 8 *
 	return ((k - 0x0101010101010101ull) & ~k & 0x8080808080808080ull) != 0;
 }
 
-static int cmp_srec(const void *a, const void *b)
+/* Sorts r[0..n) by key: a quicksort that splits three ways (names share prefixes, so keys
+ * repeat) around a pivot drawn at random (the hash key seeds it: crafted names cannot make
+ * it quadratic), insertion below 16 records; recursion on the smaller side only. */
+static void sort_keys(struct srec *r, size_t n, uint64_t *rng)
 {
-	uint64_t x = ((const struct srec *)a)->key, y = ((const struct srec *)b)->key;
-	return (x > y) - (x < y);
+	while (n > 16) {
+		*rng ^= *rng << 13;
+		*rng ^= *rng >> 7;
+		*rng ^= *rng << 17;
+		uint64_t pivot = r[*rng % n].key;
+		size_t lt = 0, i = 0, gt = n;
+		while (i < gt) {
+			struct srec x = r[i];
+			if (x.key < pivot) {
+				r[i++] = r[lt];
+				r[lt++] = x;
+			} else if (x.key > pivot) {
+				r[i] = r[--gt];
+				r[gt] = x;
+			} else {
+				i++;
+			}
+		}
+		if (lt < n - gt) {
+			sort_keys(r, lt, rng);
+			r += gt;
+			n -= gt;
+		} else {
+			sort_keys(r + gt, n - gt, rng);
+			n = lt;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct srec x = r[i];
+		size_t j = i;
+		for (; j && r[j - 1].key > x.key; j--)
+			r[j] = r[j - 1];
+		r[j] = x;
+	}
 }
 
 /* Sorts r[0..n), names that share their first off bytes; lcp[i] (0 < i < n) receives the
  * bytes the name of r[i] shares with the one before. Recursion only where a run splits. */
 static void msd_sort(struct srec *r, size_t n, size_t off, const struct name_ref *nm,
-		     size_t *lcp)
+		     size_t *lcp, uint64_t *rng)
 {
+	if (n < 2)
+		return;
+	/* the bytes all the names share past off, in one pass over them (names share long
+	 * prefixes: a pass per 8 bytes would read each name again and again) */
+	const struct name_ref *a = &nm[r[0].id];
+	size_t common = a->len > off ? a->len - off : 0;
+	for (size_t i = 1; i < n && common; i++) {
+		if (i + NAMES_AHEAD < n)
+			__builtin_prefetch(nm[r[i + NAMES_AHEAD].id].s + off);
+		const struct name_ref *b = &nm[r[i].id];
+		size_t lim = b->len > off ? b->len - off : 0, c = 0;
+		if (lim > common)
+			lim = common;
+		for (uint64_t x, y; c + 8 <= lim; c += 8) {
+			memcpy(&x, a->s + off + c, 8);
+			memcpy(&y, b->s + off + c, 8);
+			if (x != y)
+				break;
+		}
+		while (c < lim && a->s[off + c] == b->s[off + c])
+			c++;
+		common = c;
+	}
+	off += common;
 	for (;;) {
-		if (n < 2)
-			return;
 		bool same = true;
 		for (size_t i = 0; i < n; i++) {
+			/* names are scattered over the profile's memory: fetched ahead */
+			if (i + 2 * NAMES_AHEAD < n)
+				__builtin_prefetch(&nm[r[i + 2 * NAMES_AHEAD].id]);
+			if (i + NAMES_AHEAD < n)
+				__builtin_prefetch(nm[r[i + NAMES_AHEAD].id].s + off);
 			r[i].key = key_at(&nm[r[i].id], off);
 			same = same && r[i].key == r[0].key;
 		}
@@ -85,7 +151,7 @@ static void msd_sort(struct srec *r, size_t n, size_t off, const struct name_ref
 		}
 		off += 8;
 	}
-	qsort(r, n, sizeof(*r), cmp_srec);
+	sort_keys(r, n, rng);
 	for (size_t i = 1; i < n; i++)	/* before the runs below overwrite their keys */
 		if (r[i].key != r[i - 1].key)
 			lcp[i] = off + (size_t)__builtin_clzll(r[i].key ^ r[i - 1].key) / 8;
@@ -93,7 +159,7 @@ static void msd_sort(struct srec *r, size_t n, size_t off, const struct name_ref
 		size_t j = i + 1;
 		while (j < n && r[j].key == r[i].key)
 			j++;
-		msd_sort(r + i, j - i, off + 8, nm, lcp + i);	/* equal names end it at once */
+		msd_sort(r + i, j - i, off + 8, nm, lcp + i, rng);	/* equal names end it at once */
 		i = j;
 	}
 }
@@ -223,6 +289,10 @@ static void build_names(struct tree_data *td)
 		struct flame_node nd = { .name = id };
 		size_t len, chars;
 		const char *s = flame_name(&t, &nd, &len);
+		nm[id].len = len;
+		nm[id].s = s;
+		if (ascii_printable_span(s, len) == len)	/* nearly every name: as it is */
+			continue;
 		if (vec_grow((void **)&scratch, &cap_scratch, len * 3 + 4, 1, 4096))
 			goto nomem;
 		size_t l = text_sanitize(s, len, scratch, len * 3 + 4, &chars);
@@ -243,11 +313,16 @@ static void build_names(struct tree_data *td)
 			nm[id].s = (const char *)copies.v + pre[id];
 	for (size_t k = 0; k < nf; k++)
 		recs[k] = (struct srec){ .id = (uint32_t)k };
-	msd_sort(recs, nf, 0, nm, lcp);
+	uint64_t rng = hash_key[0] | 1;	/* xorshift: never zero */
+	msd_sort(recs, nf, 0, nm, lcp, &rng);
 	/* the prefix shared with the name before, cut back to a character's start; frames
 	 * whose display names are equal (they differ in the annotation) share the first sorted
 	 * position of that text */
 	for (size_t k = 0; k < nf; k++) {
+		if (k + 2 * NAMES_AHEAD < nf)
+			__builtin_prefetch(&nm[recs[k + 2 * NAMES_AHEAD].id]);
+		if (k + NAMES_AHEAD < nf)
+			__builtin_prefetch(nm[recs[k + NAMES_AHEAD].id].s + lcp[k + NAMES_AHEAD]);
 		uint32_t id = recs[k].id;
 		const struct name_ref *c = &nm[id];
 		size_t q = k ? lcp[k] : 0;

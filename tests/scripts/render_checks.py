@@ -390,6 +390,10 @@ check(tree_data(compact) == tree_data(svg), "scorchTree: --compact keeps the sam
 check_tree(text.replace(" 2\n", " 2.5\n"), "--minwidth", "5%")	# fractional: float64 selves
 check_tree(text, "--minwidth", "0")	# nothing pruned
 check_tree(";".join(f"d{i}" for i in range(60000)) + " 5\nother 1\n", "--minwidth", "0")	# the budget
+# names whose first 8 bytes differ by one in the last (the name sort's three-way quicksort),
+# in no order, and names sharing 40 bytes and more (passed over in one step)
+ids = [(i * 7919) % 3000 for i in range(3000)]
+check_tree("".join(f"main;k{i:07d};{'x' * 40}{i % 17}{'y' * (i % 11)} {1 + i % 4}\n" for i in ids))
 # more than 1 MiB to compress: the stream's pieces compressed by two threads at once
 import hashlib
 h = [hashlib.md5(str(i).encode()).hexdigest() for i in range(40000)]
