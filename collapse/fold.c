@@ -71,6 +71,8 @@ static bool take_count(const char *s, size_t *len, double *value, uint64_t *ival
 int fold_read(struct profile *p, struct line_reader *lr)
 {
 	uint32_t *frames = NULL;	/* frame ids of the current line; also the previous one's */
+	struct prof_name *names = NULL;	/* the names of the line's frames not in the previous */
+	size_t names_cap = 0;
 	size_t *prev_end = NULL;	/* where each of those frames ends in the line */
 	size_t frames_cap = 0, prev_end_cap = 0, prev_depth = 0, prev_len = 0, prev_cap = 0;
 	char *prev = NULL;
@@ -121,26 +123,27 @@ int fold_read(struct profile *p, struct line_reader *lr)
 				depth++;
 			}
 		}
+		/* the other frames, interned together */
+		size_t known = depth;
 		while (keep > 0 && start <= keep) {
 			const char *semi = memchr(line + start, ';', keep - start);
 			size_t k = semi ? (size_t)(semi - line) : keep;
 			if (vec_grow((void **)&frames, &frames_cap, depth + 1, sizeof(*frames), 256) ||
 			    vec_grow((void **)&prev_end, &prev_end_cap, depth + 1, sizeof(*prev_end),
+				     256) ||
+			    vec_grow((void **)&names, &names_cap, depth - known + 1, sizeof(*names),
 				     256)) {
 				err = -ENOMEM;
 				goto out;
 			}
-			int64_t id = prof_intern(p, line + start, k - start);
-			if (id < 0) {
-				err = (int)id;
-				goto out;
-			}
-			prev_end[depth] = k;
-			frames[depth++] = (uint32_t)id;
+			names[depth - known] = (struct prof_name){ line + start, k - start };
+			prev_end[depth++] = k;
 			start = k + 1;
 			if (!semi)
 				break;
 		}
+		if ((err = prof_intern_many(p, names, depth - known, frames + known)))
+			goto out;
 		/* remember this line's stack text for the next one */
 		if (vec_grow((void **)&prev, &prev_cap, keep, 1, 256)) {
 			err = -ENOMEM;
@@ -165,6 +168,7 @@ int fold_read(struct profile *p, struct line_reader *lr)
 		err = r;
 out:
 	free(frames);
+	free(names);
 	free(prev_end);
 	free(prev);
 	return err;

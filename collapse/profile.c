@@ -162,7 +162,8 @@ static bool forbidden(uint32_t cp)
  * frame), invalid UTF-8 and forbidden characters become U+FFFD. After it, every writer
  * (folded, JSON, markdown, SVG, pprof) can trust a name. Returns the clean length in
  * p->clean, or 0 when the name is clean as it is. */
-static ssize_t clean_name(struct profile *p, const char *name, size_t len)
+/* the bytes name starts with that the sanitizer keeps as they are: printable ASCII but ';' */
+static size_t clean_span(const char *name, size_t len)
 {
 	size_t i = 0;
 	/* eight bytes at a time while all are printable ASCII and none is ';' (a byte b is
@@ -183,6 +184,12 @@ static ssize_t clean_name(struct profile *p, const char *name, size_t len)
 	while (i < len && (unsigned char)name[i] >= 0x20 && (unsigned char)name[i] < 0x7f &&
 	       name[i] != ';')
 		i++;
+	return i;
+}
+
+static ssize_t clean_name(struct profile *p, const char *name, size_t len)
+{
+	size_t i = clean_span(name, len);
 	if (i == len)
 		return 0;	/* printable ASCII: the common case */
 	if (len > (SIZE_MAX - 16) / 3)
@@ -208,20 +215,15 @@ static ssize_t clean_name(struct profile *p, const char *name, size_t len)
 	return (ssize_t)w;
 }
 
-int64_t prof_intern(struct profile *p, const char *name, size_t len)
+static uint32_t name_hash(const char *name, size_t len)
 {
-	if (len > UINT32_MAX)
-		return -EINVAL;
-	ssize_t clean = clean_name(p, name, len);
-	if (clean < 0)
-		return clean;
-	if (clean) {
-		name = p->clean;
-		len = (size_t)clean;
-		if (len > UINT32_MAX)
-			return -EINVAL;
-	}
-	uint32_t h = (uint32_t)hash_bytes64(name, len, 0), slot;
+	return (uint32_t)hash_bytes64(name, len, 0);
+}
+
+/* a clean name (no more than UINT32_MAX bytes) whose hash is h */
+static int64_t intern_clean(struct profile *p, const char *name, size_t len, uint32_t h)
+{
+	uint32_t slot;
 	size_t j = htab_start(&p->frame_index, h);
 	for (; (slot = htab_slot(&p->frame_index, j)); j = htab_next(&p->frame_index, j)) {
 		if (htab_tag(&p->frame_index, j) != h)
@@ -245,6 +247,54 @@ int64_t prof_intern(struct profile *p, const char *name, size_t len)
 		     sizeof(struct frame_rec)))
 		return -ENOMEM;
 	return id;
+}
+
+int64_t prof_intern(struct profile *p, const char *name, size_t len)
+{
+	if (len > UINT32_MAX)
+		return -EINVAL;
+	ssize_t clean = clean_name(p, name, len);
+	if (clean < 0)
+		return clean;
+	if (clean) {
+		name = p->clean;
+		len = (size_t)clean;
+		if (len > UINT32_MAX)
+			return -EINVAL;
+	}
+	return intern_clean(p, name, len, name_hash(name, len));
+}
+
+#define INTERN_BATCH 16
+
+int prof_intern_many(struct profile *p, const struct prof_name *names, size_t n, uint32_t *ids)
+{
+	for (size_t b = 0; b < n; b += INTERN_BATCH) {
+		size_t m = n - b < INTERN_BATCH ? n - b : INTERN_BATCH;
+		uint32_t h[INTERN_BATCH];
+		bool clean[INTERN_BATCH];
+		/* the hashes first and their slots fetched: on a big table each slot is a cache
+		 * miss, and the misses of a batch then overlap */
+		for (size_t i = 0; i < m; i++) {
+			const struct prof_name *nm = &names[b + i];
+			clean[i] = nm->len <= UINT32_MAX && clean_span(nm->s, nm->len) == nm->len;
+			if (!clean[i])
+				continue;
+			h[i] = name_hash(nm->s, nm->len);
+			if (p->frame_index.cap)
+				__builtin_prefetch(&p->frame_index.slots[htab_start(&p->frame_index,
+										       h[i])]);
+		}
+		for (size_t i = 0; i < m; i++) {
+			const struct prof_name *nm = &names[b + i];
+			int64_t id = clean[i] ? intern_clean(p, nm->s, nm->len, h[i])
+					      : prof_intern(p, nm->s, nm->len);
+			if (id < 0)
+				return (int)id;
+			ids[b + i] = (uint32_t)id;
+		}
+	}
+	return 0;
 }
 
 /* the module of path (sanitized into *path, *len: paths come from outside too), or -ENOENT

@@ -515,8 +515,51 @@ static void test_parallel_read(void)
 	unlink(path);
 }
 
+/* prof_intern_many: the ids and names n prof_intern calls give, in batches past its own
+ * (16), names repeated within a batch (the second finds the first), names the sanitizer
+ * changes (';', control characters, invalid UTF-8) mixed with clean ones, the empty name */
+static void test_intern_many(void)
+{
+	static const char *pool[] = { "main", "a;b", "tab\there", "\xff\xfe", "caf\xc3\xa9", "",
+				      "std::vector<int>::push_back(int const&)", "x", "main",
+				      "\x7f", "y" };
+	const size_t np = sizeof(pool) / sizeof(pool[0]);
+	struct profile *one = prof_new(), *many = prof_new();
+	unsigned seed = 99;
+	for (size_t round = 0; round < 50; round++) {
+		struct prof_name names[40];
+		uint32_t ids[40];
+		size_t n = 1 + (seed = seed * 1103515245 + 12345) % 40;
+		char buf[40][32];
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245 + 12345;
+			const char *nm = pool[(seed >> 8) % np];
+			/* new names each round too, so the tables grow inside a batch */
+			size_t len = (size_t)snprintf(buf[i], sizeof(buf[i]), "%s%u", nm,
+						      (seed >> 20) % 3 ? 0u : (unsigned)round);
+			names[i] = (struct prof_name){ buf[i], len };
+		}
+		CHECK(prof_intern_many(many, names, n, ids) == 0);
+		for (size_t i = 0; i < n; i++) {
+			int64_t id = prof_intern(one, names[i].s, names[i].len);
+			CHECK(id >= 0 && (uint32_t)id == ids[i]);
+		}
+	}
+	CHECK(prof_nframes(one) == prof_nframes(many) && prof_nframes(one) > 100);
+	for (size_t i = 0; i < prof_nframes(one); i++)
+		CHECK(!strcmp(prof_frame_name(one, (uint32_t)i), prof_frame_name(many, (uint32_t)i)));
+	size_t sanitized = 0;	/* "a;b" became "a:b", "\xff\xfe" two U+FFFD */
+	for (size_t i = 0; i < prof_nframes(many); i++)
+		sanitized += !strncmp(prof_frame_name(many, (uint32_t)i), "a:b", 3) ||
+			     !strncmp(prof_frame_name(many, (uint32_t)i), "\xef\xbf\xbd\xef\xbf\xbd", 6);
+	CHECK(sanitized > 10);
+	prof_free(one);
+	prof_free(many);
+}
+
 int main(void)
 {
+	test_intern_many();
 	test_sorted_order();
 	test_parallel_read();
 	test_converter_counts();
