@@ -64,6 +64,8 @@ static int flow(struct builder *b, const uint32_t *frames, size_t depth, bool re
 	return 0;
 }
 
+#define FLOW_AHEAD 8	/* stacks the flow fetches ahead */
+
 struct sort_ctx {
 	const struct profile *p;
 	bool reverse;
@@ -269,6 +271,12 @@ int flame_build(struct flame_tree *t, const struct profile *p, const struct rend
 			}
 		}
 		for (size_t k = 0; k < n; k++) {
+			/* the stacks come in text order, scattered in memory: fetched ahead */
+			if (k + 2 * FLOW_AHEAD < n)
+				__builtin_prefetch(prof_stack(p, order[k + 2 * FLOW_AHEAD]));
+			if (k + FLOW_AHEAD < n)
+				__builtin_prefetch(prof_stack_frames(p, prof_stack(p,
+									 order[k + FLOW_AHEAD])));
 			const struct prof_stack *s = prof_stack(p, order[k]);
 			double d = s->fcount - s->before;
 			if (diff && fabs(d) > t->maxdelta)
