@@ -603,32 +603,38 @@ void prof_reset_counts(struct profile *p)
 	htab_clear(&p->stack_index);
 }
 
-/* one stack (or sequence entry) of src into dst, its frames re-interned (map), with
- * consecutive repeats folded when fold is set */
-static int add_copied(struct profile *dst, const struct profile *src, const struct prof_stack *s,
-		      const uint32_t *map, bool fold, uint32_t empty, uint64_t icount, double count,
-		      double before, uint32_t **buf, size_t *cap)
+/* one stack (or sequence entry) of src into dst: its frames, re-interned (map) and folded
+ * (consecutive repeats, when fold is set), into buf[0..n) */
+static size_t copy_frames(const struct profile *src, const struct prof_stack *s,
+			  const uint32_t *map, bool fold, uint32_t empty, uint32_t *buf)
 {
-	if (grow((void **)buf, cap, s->depth + 1, sizeof(uint32_t)))
-		return -ENOMEM;
 	const uint32_t *f = src->pool + s->frames_off;
 	uint32_t n = 0, last = empty;	/* Perl's $last starts as "": a leading "" goes too */
 	for (uint32_t d = 0; d < s->depth; d++)
 		if (!fold || f[d] != last)
-			(*buf)[n++] = last = f[d];
+			buf[n++] = last = f[d];
 	for (uint32_t d = 0; d < n; d++)
-		(*buf)[d] = map[(*buf)[d]];
+		buf[d] = map[buf[d]];
+	return n;
+}
+
+static int add_copied(struct profile *dst, const struct profile *src, const uint32_t *frames,
+		      size_t n, bool fold, uint64_t icount, double count, double before)
+{
 	int err;
 	if (src->differential)
-		err = prof_add_diff(dst, *buf, n, before, count);
+		err = prof_add_diff(dst, frames, n, before, count);
 	else if (src->fractional)
-		err = prof_add_f(dst, *buf, n, count);
+		err = prof_add_f(dst, frames, n, count);
 	else
-		err = prof_add(dst, *buf, n, icount);
+		err = prof_add(dst, frames, n, icount);
 	return err == -EOVERFLOW ? prof_diag_overflow(dst, fold ? "recursion" : "merge", 0) : err;
 }
 
-/* every stack of src into dst (in src's kept order when both keep one), folded or not */
+#define COPY_BATCH 16
+
+/* every stack of src into dst (in src's kept order when both keep one), folded or not; in
+ * batches whose table slots in dst are fetched before they are probed */
 static int copy_stacks(struct profile *dst, const struct profile *src, bool fold)
 {
 	uint32_t *map = malloc((src->nframes ? src->nframes : 1) * sizeof(uint32_t));
@@ -637,28 +643,58 @@ static int copy_stacks(struct profile *dst, const struct profile *src, bool fold
 	int err = 0;
 	if (!map)
 		return -ENOMEM;
-	for (size_t i = 0; i < src->nframes; i++) {
-		int64_t id = prof_intern(dst, src->frames[i].name, src->frames[i].len);
-		if (id < 0) {
-			err = (int)id;
+	/* src's names are clean and hashed already */
+	for (size_t b = 0; b < src->nframes; b += COPY_BATCH) {
+		size_t m = src->nframes - b < COPY_BATCH ? src->nframes - b : COPY_BATCH;
+		for (size_t i = 0; i < m && dst->frame_index.cap; i++)
+			__builtin_prefetch(&dst->frame_index.slots[htab_start(
+				&dst->frame_index, src->frames[b + i].hash)]);
+		for (size_t i = b; i < b + m; i++) {
+			const struct frame_rec *f = &src->frames[i];
+			int64_t id = intern_clean(dst, f->name, f->len, f->hash);
+			if (id < 0) {
+				err = (int)id;
+				goto out;
+			}
+			map[i] = (uint32_t)id;
+			if (!f->len)
+				empty = (uint32_t)i;
+		}
+	}
+	bool seq = src->keep_order && dst->keep_order;	/* a flame chart keeps its time order */
+	size_t total = seq ? src->nseq : src->nstacks;
+	for (size_t b = 0; b < total && !err; b += COPY_BATCH) {
+		size_t m = total - b < COPY_BATCH ? total - b : COPY_BATCH, at[COPY_BATCH + 1];
+		size_t need = 0;
+		for (size_t i = 0; i < m; i++) {
+			size_t k = seq ? src->seq[b + i].stack : b + i;
+			need += src->stacks[k].depth;
+		}
+		if (grow((void **)&buf, &buf_cap, need + 1, sizeof(uint32_t))) {
+			err = -ENOMEM;
 			goto out;
 		}
-		map[i] = (uint32_t)id;
-		if (!src->frames[i].len)
-			empty = (uint32_t)i;
-	}
-	if (src->keep_order && dst->keep_order) {	/* a flame chart keeps its time order */
-		for (size_t i = 0; i < src->nseq && !err; i++) {
-			double c = src->seq[i].count;
-			err = add_copied(dst, src, &src->stacks[src->seq[i].stack], map, fold, empty,
-					 c >= 1.8e19 ? UINT64_MAX : c > 0 ? (uint64_t)c : 0, c,
-					 src->seq[i].before, &buf, &buf_cap);
+		at[0] = 0;
+		for (size_t i = 0; i < m; i++) {
+			size_t k = seq ? src->seq[b + i].stack : b + i;
+			at[i + 1] = at[i] + copy_frames(src, &src->stacks[k], map, fold, empty,
+							buf + at[i]);
+			if (dst->stack_index.cap)
+				__builtin_prefetch(&dst->stack_index.slots[htab_start(
+					&dst->stack_index, hash_ids(buf + at[i], at[i + 1] - at[i]))]);
 		}
-	} else {
-		for (size_t i = 0; i < src->nstacks && !err; i++) {
-			const struct prof_stack *s = &src->stacks[i];
-			err = add_copied(dst, src, s, map, fold, empty, s->count, s->fcount, s->before,
-					 &buf, &buf_cap);
+		for (size_t i = 0; i < m && !err; i++) {
+			const uint32_t *f = buf + at[i];
+			size_t n = at[i + 1] - at[i];
+			if (seq) {
+				double c = src->seq[b + i].count;
+				err = add_copied(dst, src, f, n, fold,
+						 c >= 1.8e19 ? UINT64_MAX : c > 0 ? (uint64_t)c : 0, c,
+						 src->seq[b + i].before);
+			} else {
+				const struct prof_stack *s = &src->stacks[b + i];
+				err = add_copied(dst, src, f, n, fold, s->count, s->fcount, s->before);
+			}
 		}
 	}
 out:
