@@ -68,7 +68,28 @@ static bool take_count(const char *s, size_t *len, double *value, uint64_t *ival
 	return true;
 }
 
-int fold_read(struct profile *p, struct line_reader *lr)
+/* The lines before a part of a file read apart (fold_read_file's second half), counted
+ * only when a diagnostic needs its line number: most files have none. */
+struct lines_before {
+	const char *data;
+	size_t len;
+	bool counted;
+};
+
+static size_t lineno(struct line_reader *lr, struct lines_before *b)
+{
+	if (b && !b->counted) {
+		size_t n = 0;
+		for (const char *s = b->data; (s = memchr(s, '\n', (size_t)(b->data + b->len - s)));
+		     s++)
+			n++;
+		lr_set_line_base(lr, n + lr_lineno(lr));
+		b->counted = true;
+	}
+	return lr_lineno(lr);
+}
+
+static int fold_read_part(struct profile *p, struct line_reader *lr, struct lines_before *before)
 {
 	uint32_t *frames = NULL;	/* frame ids of the current line; also the previous one's */
 	struct prof_name *names = NULL;	/* the names of the line's frames not in the previous */
@@ -91,13 +112,14 @@ int fold_read(struct profile *p, struct line_reader *lr)
 		bool int1, int2, over1, over2;
 		size_t stack_len = len;
 		if (!take_count(line, &stack_len, &v1, &i1, &int1, &over1)) {
-			prof_diag_add(p, lr_name(lr), lr_lineno(lr), "expected a count after the stack");
+			prof_diag_add(p, lr_name(lr), lineno(lr, before),
+				      "expected a count after the stack");
 			continue;
 		}
 		size_t stack2_len = stack_len;
 		bool diff = take_count(line, &stack2_len, &v2, &i2, &int2, &over2);
 		if (over1 && !diff)	/* widths take it whole; folded output cannot: said */
-			prof_diag_add(p, lr_name(lr), lr_lineno(lr), "a count past 64 bits: drawn "
+			prof_diag_add(p, lr_name(lr), lineno(lr, before), "a count past 64 bits: drawn "
 				      "as it is, written as 18446744073709551615");
 		if (diff)
 			stack_len = stack2_len;
@@ -160,7 +182,7 @@ int fold_read(struct profile *p, struct line_reader *lr)
 		else
 			err = prof_add_f(p, frames, depth, v1);
 		if (err == -EOVERFLOW)
-			err = prof_diag_overflow(p, lr_name(lr), lr_lineno(lr));
+			err = prof_diag_overflow(p, lr_name(lr), lineno(lr, before));
 		if (err)
 			goto out;
 	}
@@ -174,6 +196,11 @@ out:
 	return err;
 }
 
+int fold_read(struct profile *p, struct line_reader *lr)
+{
+	return fold_read_part(p, lr, NULL);
+}
+
 /* Below this, one thread reads the file: a second one costs more than it saves. */
 #define FOLD_PARALLEL_MIN_BYTES (16u << 20)
 
@@ -181,7 +208,8 @@ struct fold_half {
 	struct profile *q;
 	const struct line_reader *whole;
 	const char *data;
-	size_t len, line_base;
+	size_t len;
+	struct lines_before before;
 	int err;
 };
 
@@ -191,8 +219,7 @@ static void *fold_half_run(void *arg)
 	struct line_reader *lr;
 	h->err = lr_open_part(&lr, h->whole, h->data, h->len);
 	if (!h->err) {
-		lr_set_line_base(lr, h->line_base);
-		h->err = fold_read(h->q, lr);
+		h->err = fold_read_part(h->q, lr, &h->before);
 		lr_close(lr);
 	}
 	return NULL;
@@ -208,11 +235,9 @@ int fold_read_file(struct profile *p, struct line_reader *lr)
 	const char *nl = memchr(data + len / 2, '\n', len - len / 2);
 	if (!nl || nl + 1 == data + len)
 		return fold_read(p, lr);
-	size_t first = (size_t)(nl + 1 - data), lines = 0;
-	for (const char *s = data; (s = memchr(s, '\n', (size_t)(data + first - s))); s++)
-		lines++;
+	size_t first = (size_t)(nl + 1 - data);
 	struct fold_half h = { .q = prof_new(), .whole = lr, .data = data + first,
-			       .len = len - first, .line_base = lines };
+			       .len = len - first, .before = { data, first, false } };
 	pthread_t t;
 	if (!h.q)
 		return -ENOMEM;
