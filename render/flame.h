@@ -22,9 +22,9 @@ struct flame_node {
 	uint32_t name;		/* frame id in the profile, or FLAME_ROOT */
 	uint32_t depth;
 	uint32_t span;		/* 1 + number of kept descendants (set after pruning) */
+	bool has_delta;		/* (here: 40 bytes a node, not 48; huge profiles have millions) */
 	double stime, etime;	/* in samples: the node covers [stime, etime) */
 	double delta;		/* differential: after - before of stacks ending here */
-	bool has_delta;
 };
 
 /* A frame too narrow to draw: the SVG's script still counts it when it searches */
