@@ -273,6 +273,12 @@ int svg_write(FILE *f, const struct flame_tree *t, struct tree_data *td,
 	fputs("> </text>\n<g id=\"frames\" role=\"group\" aria-label=\"frames: arrows move, Enter "
 	      "zooms, Escape resets\">\n", f);
 
+	/* the tree's data is compressed while the frames are written (--compact's data is
+	 * made after them) */
+	if (!o->compact && (ret = tree_data_pack(td, t, o->factor, NULL, 0))) {
+		snprintf(err, errlen, "%s", strerror(-ret));
+		goto out;
+	}
 	double char_w = o->fontsize * o->fontwidth;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct flame_node *n = &t->nodes[i];
@@ -389,7 +395,8 @@ int svg_write(FILE *f, const struct flame_tree *t, struct tree_data *td,
 			goto out;
 		}
 	}
-	if ((ret = tree_data_write(f, td, t, o->factor, data, data_len))) {
+	if ((o->compact && (ret = tree_data_pack(td, t, o->factor, data, data_len))) ||
+	    (ret = tree_data_write(f, td))) {
 		snprintf(err, errlen, "%s", strerror(-ret));
 		goto out;
 	}

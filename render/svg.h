@@ -20,8 +20,8 @@ int cairo_out_write(const char *path, enum render_format fmt, const struct flame
 
 /* scorchTree (treedata.c): every frame's display name, sanitized and sorted, made and
  * compressed by a thread while the tree is built (tree_data_start before flame_build), then
- * the tree and --compact's data (tree_data_write). index maps a frame id to 1 + its name's
- * sorted position. */
+ * the tree and --compact's data, compressed while the frames are written (tree_data_pack,
+ * then tree_data_write). index maps a frame id to 1 + its name's sorted position. */
 struct tree_data {
 	const struct profile *prof;
 	uint32_t *index;
@@ -30,17 +30,24 @@ struct tree_data {
 	struct bytebuf z;		/* the zlib stream so far */
 	int level;
 	uLong adler;
+	const struct flame_tree *tree;	/* tree_data_pack's arguments, for its thread */
+	double factor;
+	const char *data;
+	size_t data_len;
 	bool running;
 	pthread_t thread;
 	int err;
 };
-/* level: zlib's. Returns 0 or -ENOMEM; the thread's errors come from tree_data_write. */
+/* level: zlib's. Returns 0 or -ENOMEM; the threads' errors come from the calls below. */
 int tree_data_start(struct tree_data *td, const struct profile *p, int level);
 int tree_data_wait(struct tree_data *td);
-/* `var scorchTree=[RAWLEN,"BASE64"];`; factor: --factor (tooltips round width * factor);
- * data (or NULL): the --compact frames' JSON. */
-int tree_data_write(FILE *f, struct tree_data *td, const struct flame_tree *t, double factor,
-		    const char *data, size_t data_len);
+/* The tree (and data, or NULL: the --compact frames' JSON) after the names, made and
+ * compressed by a thread from here on: t and data must stay until tree_data_write; factor:
+ * --factor (tooltips round width * factor). */
+int tree_data_pack(struct tree_data *td, const struct flame_tree *t, double factor,
+		   const char *data, size_t data_len);
+/* `var scorchTree=[RAWLEN,"BASE64"];`, once the stream is done. */
+int tree_data_write(FILE *f, struct tree_data *td);
 void tree_data_free(struct tree_data *td);
 
 #endif

@@ -469,12 +469,11 @@ static void put_base64(FILE *f, const unsigned char *p, size_t n)
 	fwrite_unlocked(out, 1, o, f);
 }
 
-int tree_data_write(FILE *f, struct tree_data *td, const struct flame_tree *t, double factor,
-		    const char *data, size_t data_len)
+/* the tree after the names (see the top), and the stream's end */
+static void pack(struct tree_data *td)
 {
+	const struct flame_tree *t = td->tree;
 	bool floats = false;
-	if (tree_data_wait(td))
-		return td->err;
 	/* whole widths as varints, unless a count is fractional or past 2^53 */
 	for (size_t e = 0; e < t->nelided && !floats; e++) {
 		double v = t->elided[e].self;
@@ -482,16 +481,45 @@ int tree_data_write(FILE *f, struct tree_data *td, const struct flame_tree *t, d
 	}
 	/* and the drawn frames' exact widths when their tooltips, times --factor, round */
 	for (size_t i = 0; i < t->n && !floats; i++) {
-		double v = (t->nodes[i].etime - t->nodes[i].stime) * factor;
+		double v = (t->nodes[i].etime - t->nodes[i].stime) * td->factor;
 		floats = v != floor(v) || v > 9007199254740992.0;
 	}
-	bytebuf_uv(&td->raw, (floats ? 1 : 0) | (data ? 2 : 0));
+	bytebuf_uv(&td->raw, (floats ? 1 : 0) | (td->data ? 2 : 0));
 	put_nodes(td, t, floats);
-	if (data) {
-		bytebuf_uv(&td->raw, data_len);
-		bytebuf_put(&td->raw, data, data_len);
+	if (td->data) {
+		bytebuf_uv(&td->raw, td->data_len);
+		bytebuf_put(&td->raw, td->data, td->data_len);
 	}
 	deflate_buf(td, true);
+}
+
+static void *pack_run(void *arg)
+{
+	pack(arg);
+	return NULL;
+}
+
+int tree_data_pack(struct tree_data *td, const struct flame_tree *t, double factor,
+		   const char *data, size_t data_len)
+{
+	if (tree_data_wait(td))
+		return td->err;
+	td->tree = t;
+	td->factor = factor;
+	td->data = data;
+	td->data_len = data_len;
+	/* made and compressed while the caller writes the frames */
+	if (pthread_create(&td->thread, NULL, pack_run, td))
+		pack(td);
+	else
+		td->running = true;
+	return 0;
+}
+
+int tree_data_write(FILE *f, struct tree_data *td)
+{
+	if (tree_data_wait(td))
+		return td->err;
 	unsigned char trailer[4] = { td->adler >> 24, td->adler >> 16, td->adler >> 8, td->adler };
 	bytebuf_put(&td->z, trailer, 4);
 	if (!td->err && (td->raw.oom || td->z.oom))
