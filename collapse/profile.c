@@ -162,34 +162,9 @@ static bool forbidden(uint32_t cp)
  * frame), invalid UTF-8 and forbidden characters become U+FFFD. After it, every writer
  * (folded, JSON, markdown, SVG, pprof) can trust a name. Returns the clean length in
  * p->clean, or 0 when the name is clean as it is. */
-/* the bytes name starts with that the sanitizer keeps as they are: printable ASCII but ';' */
-static size_t clean_span(const char *name, size_t len)
-{
-	size_t i = 0;
-	/* eight bytes at a time while all are printable ASCII and none is ';' (a byte b is
-	 * flagged when b < 0x20, b >= 0x7f or b == ';': the classic has-less / has-zero tests) */
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	while (i + 8 <= len) {
-		uint64_t x;
-		memcpy(&x, name + i, 8);
-		uint64_t semi = x ^ (ones * ';');
-		uint64_t bad = (x & highs) |			/* >= 0x80 */
-			       ((x + ones) & highs) |		/* 0x7f (no carry: all < 0x80) */
-			       ((x - ones * 0x20) & ~x & highs) |	/* < 0x20 */
-			       ((semi - ones) & ~semi & highs);	/* ';' */
-		if (bad)
-			break;
-		i += 8;
-	}
-	while (i < len && (unsigned char)name[i] >= 0x20 && (unsigned char)name[i] < 0x7f &&
-	       name[i] != ';')
-		i++;
-	return i;
-}
-
 static ssize_t clean_name(struct profile *p, const char *name, size_t len)
 {
-	size_t i = clean_span(name, len);
+	size_t i = ascii_printable_span(name, len, ';');	/* kept as they are */
 	if (i == len)
 		return 0;	/* printable ASCII: the common case */
 	if (len > (SIZE_MAX - 16) / 3)
@@ -277,7 +252,8 @@ int prof_intern_many(struct profile *p, const struct prof_name *names, size_t n,
 		 * miss, and the misses of a batch then overlap */
 		for (size_t i = 0; i < m; i++) {
 			const struct prof_name *nm = &names[b + i];
-			clean[i] = nm->len <= UINT32_MAX && clean_span(nm->s, nm->len) == nm->len;
+			clean[i] = nm->len <= UINT32_MAX &&
+				   ascii_printable_span(nm->s, nm->len, ';') == nm->len;
 			if (!clean[i])
 				continue;
 			h[i] = name_hash(nm->s, nm->len);

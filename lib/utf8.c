@@ -1,24 +1,6 @@
 /* UTF-8 decoding and JSON string output (see utf8.h). */
 #include "utf8.h"
 
-#include <string.h>
-
-size_t ascii_printable_span(const char *s, size_t n)
-{
-	/* a byte b is flagged when b >= 0x80, b == 0x7f or b < 0x20 (the has-less test) */
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t x;
-		memcpy(&x, s + i, 8);
-		if ((x & highs) | ((x + ones) & highs) | ((x - ones * 0x20) & ~x & highs))
-			break;
-	}
-	while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f)
-		i++;
-	return i;
-}
-
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	if (!n)

@@ -35,7 +35,7 @@ size_t text_sanitize(const char *in, size_t n, char *out, size_t cap, size_t *ch
 	size_t o = 0, count = 0, i = 0;
 	while (i < n && o + 4 <= cap) {
 		/* a run of printable ASCII (nearly every name) goes in one copy */
-		size_t run = ascii_printable_span(in + i, n - i < cap - o - 4 ? n - i : cap - o - 4);
+		size_t run = ascii_printable_span(in + i, n - i < cap - o - 4 ? n - i : cap - o - 4, 0);
 		if (run) {
 			memcpy(out + o, s + i, run);
 			o += run;

@@ -291,7 +291,7 @@ static void build_names(struct tree_data *td)
 		const char *s = flame_name(&t, &nd, &len);
 		nm[id].len = len;
 		nm[id].s = s;
-		if (ascii_printable_span(s, len) == len)	/* nearly every name: as it is */
+		if (ascii_printable_span(s, len, 0) == len)	/* nearly every name: as it is */
 			continue;
 		if (vec_grow((void **)&scratch, &cap_scratch, len * 3 + 4, 1, 4096))
 			goto nomem;
