@@ -2,6 +2,7 @@
  * parsing of counts and frames, fractional and differential counts, atomic output. */
 #include "check.h"
 #include "collapse.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -557,8 +558,33 @@ static void test_intern_many(void)
 	prof_free(many);
 }
 
+/* ascii_printable_span (lib/utf8.h): the first byte it must stop at, at every position of
+ * the 8-byte words and the tail after them */
+static void test_printable_span(void)
+{
+	static const unsigned char bad[] = { 0x00, 0x01, 0x1f, 0x7f, 0x80, 0xc3, 0xff };
+	char buf[40];
+	size_t wrong = 0;
+	for (size_t n = 0; n <= 33; n++)
+		for (size_t at = 0; at <= n; at++)
+			for (size_t b = 0; b <= sizeof(bad); b++) {
+				/* printable bytes around it: ' ', '~' and ':' (next to ';') too */
+				for (size_t i = 0; i < n; i++)
+					buf[i] = " ~:a<"[i % 5];
+				char c = b < sizeof(bad) ? (char)bad[b] : ';';
+				if (at < n)
+					buf[at] = c;
+				size_t want = at < n ? at : n;
+				wrong += ascii_printable_span(buf, n, ';') != want;
+				/* without a stop byte, ';' is printable */
+				wrong += ascii_printable_span(buf, n, 0) != (c == ';' ? n : want);
+			}
+	CHECK(wrong == 0);
+}
+
 int main(void)
 {
+	test_printable_span();
 	test_intern_many();
 	test_sorted_order();
 	test_parallel_read();
