@@ -164,8 +164,9 @@ static int fold_read_part(struct profile *p, struct line_reader *lr, struct line
 			if (!semi)
 				break;
 		}
-		if ((err = prof_intern_many(p, names, depth - known, frames + known)))
-			goto out;
+		if (depth > known && (err = prof_intern_many(p, names, depth - known,
+							     frames + known)))
+			goto out;	/* (an empty stack has no frames array yet) */
 		/* remember this line's stack text for the next one */
 		if (vec_grow((void **)&prev, &prev_cap, keep, 1, 256)) {
 			err = -ENOMEM;
