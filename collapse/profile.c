@@ -865,7 +865,8 @@ uint32_t *prof_sorted(const struct profile *p)
 					__builtin_prefetch(&p->stacks[run[i + 2 * SORT_AHEAD]]);
 				if (i + SORT_AHEAD < m) {
 					const struct prof_stack *ah = &p->stacks[run[i + SORT_AHEAD]];
-					__builtin_prefetch(&p->pool[ah->frames_off + r.depth]);
+					if (ah->depth > r.depth)
+						__builtin_prefetch(&p->pool[ah->frames_off + r.depth]);
 				}
 				keys[i] = sort_key(p, run[i], r.depth);
 			}

@@ -45,6 +45,11 @@ struct srec {
 
 #define NAMES_AHEAD 16	/* names a loop over sorted records fetches ahead */
 
+static void prefetch_at(const struct name_ref *n, size_t off)	/* byte off of n, or its end */
+{
+	__builtin_prefetch(n->s + (off < n->len ? off : n->len));
+}
+
 static uint64_t key_at(const struct name_ref *n, size_t off)
 {
 	unsigned char b[8] = { 0 };
@@ -115,7 +120,7 @@ static void msd_sort(struct srec *r, size_t n, size_t off, const struct name_ref
 	size_t common = a->len > off ? a->len - off : 0;
 	for (size_t i = 1; i < n && common; i++) {
 		if (i + NAMES_AHEAD < n)
-			__builtin_prefetch(nm[r[i + NAMES_AHEAD].id].s + off);
+			prefetch_at(&nm[r[i + NAMES_AHEAD].id], off);
 		const struct name_ref *b = &nm[r[i].id];
 		size_t lim = b->len > off ? b->len - off : 0, c = 0;
 		if (lim > common)
@@ -138,7 +143,7 @@ static void msd_sort(struct srec *r, size_t n, size_t off, const struct name_ref
 			if (i + 2 * NAMES_AHEAD < n)
 				__builtin_prefetch(&nm[r[i + 2 * NAMES_AHEAD].id]);
 			if (i + NAMES_AHEAD < n)
-				__builtin_prefetch(nm[r[i + NAMES_AHEAD].id].s + off);
+				prefetch_at(&nm[r[i + NAMES_AHEAD].id], off);
 			r[i].key = key_at(&nm[r[i].id], off);
 			same = same && r[i].key == r[0].key;
 		}
