@@ -589,7 +589,7 @@
 				}
 			}
 		}
-		var pct = 100 * sum / (C.total * C.factor);
+		var pct = pctOf(sum);	// (100 * sum) / total may round below 100 when sum is total
 		matchedEl.textContent = "Matched: " + (pct === 100 ? "100" : pct.toFixed(1)) + "%" +
 			(asText ? " (as text)" : "") + (stopped ? " (stopped after 1 s)" : "");
 		searchEl.classList.add("show");
@@ -718,52 +718,139 @@
 		}
 	});
 	// ---- callers and callees of a function (the sandwich view), and the function table ----
-	// Both are made from the frames drawn (the ones too narrow to draw, in scorchTree, count
-	// in searches only: here their time counts in their caller's self). A function's total counts each stack once
-	// (its outermost frame: recursion is not counted twice); self sums every frame's own.
+	// Both count every frame, the ones too narrow to draw too (from scorchTree; when it cannot
+	// be read, the drawn ones only, their hidden children's time in their self). A function's
+	// total counts each stack once (its outermost frame: recursion is not counted twice); self
+	// sums every frame's own.
 	var XNS = "http://www.w3.org/1999/xhtml", H0 = parseFloat(root.getAttribute("height"));
 	var bgEl = doc.getElementById("background"), funcsEl = doc.getElementById("funcs");
 	var panel = null, panelName = null;
-	var fnStats = null;
+	var fnStats = null, prunedIdx;
+	// the frames too narrow to draw: for each drawn frame, the first of those hanging from it
+	// (next: the one after it there); each one's parent among them (-1: a drawn one)
+	function pruned() {
+		if (prunedIdx !== undefined)
+			return prunedIdx;
+		var T = treeData();
+		prunedIdx = null;
+		if (!T || !T.n)
+			return null;
+		var first = new Int32Array(n).fill(-1), last = new Int32Array(n).fill(-1);
+		var next = new Int32Array(T.n).fill(-1), par = new Int32Array(T.n).fill(-1), stack = [];
+		for (var e = 0; e < T.n; e++) {
+			while (stack.length && T.end[stack[stack.length - 1]] <= e)
+				stack.pop();
+			if (stack.length) {
+				par[e] = stack[stack.length - 1];
+			} else {	// hangs from a drawn frame
+				var a = T.anchor[e];
+				if (last[a] < 0)
+					first[a] = e;
+				else
+					next[last[a]] = e;
+				last[a] = e;
+			}
+			stack.push(e);
+		}
+		prunedIdx = { T: T, first: first, next: next, par: par,
+			      exact: T.drawnTot ? T.drawnTot : counts };
+		return prunedIdx;
+	}
+	function prunedName(P, e) {
+		return P.T.names[P.T.name[e]];
+	}
 	function functionStats() {
 		if (fnStats)
 			return fnStats;
 		loadNames();
-		var byName = new Map(), active = new Map(), open = [];
-		var childSum = new Float64Array(n);
-		for (var i = 1; i < n; i++)
-			childSum[parent[i]] += counts[i];
-		for (i = 1; i < n; i++) {
-			while (open.length && end[open[open.length - 1]] <= i) {
-				var o = open.pop();
-				active.set(names[o], active.get(names[o]) - 1);
-			}
-			var nm = names[i], st = byName.get(nm);
+		var P = pruned(), v = P ? P.exact : counts;
+		var byName = new Map(), open = [], byIdx = P ? new Array(P.T.names.length) : null;
+		// per function: its frames open on the path walked (act), for the outermost rule
+		var stat = function (nm) {
+			var st = byName.get(nm);
 			if (!st) {
-				st = { name: nm, self: 0, total: 0, first: i };
+				st = { name: nm, self: 0, total: 0, first: undefined, act: 0 };
 				byName.set(nm, st);
 			}
-			st.self += Math.max(0, counts[i] - childSum[i]);
-			if (!active.get(nm))
-				st.total += counts[i];
-			active.set(nm, (active.get(nm) || 0) + 1);
+			return st;
+		};
+		var childSum = new Float64Array(n), e;
+		for (var i = 1; i < n; i++)
+			childSum[parent[i]] += v[i];
+		for (i = 0; P && i < n; i++)
+			for (e = P.first[i]; e >= 0; e = P.next[e])
+				childSum[i] += P.T.tot[e];
+		// the frames too narrow to draw below drawn frame i, in preorder, ancestors open
+		// (a stack of them: its frames, their stats, their children's time)
+		var poQ = [], poSt = [], poKids = [];
+		var pop = function () {
+			var st = poSt.pop();
+			st.self += Math.max(0, P.T.tot[poQ.pop()] - poKids.pop());
+			st.act--;
+		};
+		var below = function (i) {
+			for (var e = P ? P.first[i] : -1; e >= 0; e = P.next[e]) {
+				for (var q = e, qe = P.T.end[e]; q < qe; q++) {
+					while (poQ.length && P.T.end[poQ[poQ.length - 1]] <= q)
+						pop();
+					var x = P.T.name[q], st = byIdx[x] || (byIdx[x] = stat(P.T.names[x]));
+					if (poKids.length)
+						poKids[poKids.length - 1] += P.T.tot[q];
+					if (!st.act)
+						st.total += P.T.tot[q];
+					st.act++;
+					poQ.push(q);
+					poSt.push(st);
+					poKids.push(0);
+				}
+				while (poQ.length)
+					pop();
+			}
+		};
+		below(0);
+		for (i = 1; i < n; i++) {
+			while (open.length && end[open[open.length - 1]] <= i)
+				stat(names[open.pop()]).act--;
+			var st = stat(names[i]);
+			if (st.first === undefined)
+				st.first = i;
+			st.self += Math.max(0, v[i] - childSum[i]);
+			if (!st.act)
+				st.total += v[i];
+			st.act++;
 			open.push(i);
+			below(i);
 		}
 		fnStats = byName;
 		return byName;
 	}
-	// the outermost frames named name (not below another frame of that name)
+	// the outermost frames named name (not below another frame of that name): drawn ones
+	// (drawn), then the ones too narrow to draw (pruned)
 	function outermost(name) {
-		var out = [];
+		var out = [], outP = [], P = pruned(), inside = new Uint8Array(n);
 		for (var i = 1; i < n;) {
 			if (names[i] === name) {
 				out.push(i);
+				inside.fill(1, i, end[i]);
 				i = end[i];
 			} else {
 				i++;
 			}
 		}
-		return out;
+		for (i = 0; P && i < n; i++) {
+			if (inside[i])
+				continue;
+			for (var e = P.first[i]; e >= 0; e = P.next[e])
+				for (var q = e; q < P.T.end[e];) {
+					if (prunedName(P, q) === name) {
+						outP.push(q);
+						q = P.T.end[q];
+					} else {
+						q++;
+					}
+				}
+		}
+		return { drawn: out, pruned: outP };
 	}
 	function trieNode(name) {
 		return { name: name, v: 0, kids: new Map() };
@@ -776,25 +863,61 @@
 		}
 		return c;
 	}
+	// the pruned subtree of e into trie node t (e itself a child of t)
+	function prunedTrie(P, e, t) {
+		var stack = [];
+		for (var q = e; q < P.T.end[e]; q++) {
+			while (stack.length && P.T.end[stack[stack.length - 1][0]] <= q)
+				stack.pop();
+			var c = trieChild(stack.length ? stack[stack.length - 1][1] : t, prunedName(P, q));
+			c.v += P.T.tot[q];
+			stack.push([q, c]);
+		}
+	}
 	// callers: each occurrence's ancestors, nearest first; callees: each occurrence's subtree
 	function sandwichTries(name) {
 		var occ = outermost(name), up = trieNode(name), down = trieNode(name);
-		for (var k = 0; k < occ.length; k++) {
-			var i = occ[k], t = up;
-			up.v += counts[i];
-			down.v += counts[i];
-			for (var p = parent[i]; p > 0; p = parent[p]) {
+		var P = pruned(), v = P ? P.exact : counts;
+		var callers = function (i, w, t) {	// drawn frame i's ancestors (i included)
+			for (var p = i; p > 0; p = parent[p]) {
 				t = trieChild(t, names[p]);
-				t.v += counts[i];
+				t.v += w;
 			}
+		};
+		var below = function (j, t) {	// the frames too narrow to draw under drawn frame j
+			for (var e = P ? P.first[j] : -1; e >= 0; e = P.next[e])
+				prunedTrie(P, e, t);
+		};
+		for (var k = 0; k < occ.drawn.length; k++) {
+			var i = occ.drawn[k];
+			up.v += v[i];
+			down.v += v[i];
+			callers(parent[i], v[i], up);
 			var stack = [[i, down]];
+			below(i, down);
 			for (var j = i + 1; j < end[i]; j++) {
 				while (stack[stack.length - 1][0] !== parent[j])
 					stack.pop();
 				var c = trieChild(stack[stack.length - 1][1], names[j]);
-				c.v += counts[j];
+				c.v += v[j];
 				stack.push([j, c]);
+				below(j, c);
 			}
+		}
+		for (k = 0; k < occ.pruned.length; k++) {
+			var q = occ.pruned[k], w = P.T.tot[q], t = up;
+			up.v += w;
+			down.v += w;
+			for (var a = P.par[q]; a >= 0; a = P.par[a]) {
+				t = trieChild(t, prunedName(P, a));
+				t.v += w;
+			}
+			// the drawn frame the outermost of them hangs from, and its ancestors
+			for (a = q; P.par[a] >= 0; a = P.par[a])
+				;
+			callers(P.T.anchor[a], w, t);
+			for (var e2 = q + 1; e2 < P.T.end[q]; e2 = P.T.end[e2])	// its children
+				prunedTrie(P, e2, down);
 		}
 		return { up: up, down: down };
 	}
@@ -965,7 +1088,19 @@
 			var f = input.value.toLowerCase(), k = tableSort.key, sign = tableSort.desc ? -1 : 1;
 			var rows = stats.filter(function (st) {
 				return !f || st.name.toLowerCase().indexOf(f) >= 0;
-			});
+			}), matching = rows.length;
+			// 1,000 rows are shown: by a share, only the rows up to the 1,000th value are
+			// sorted (a huge profile has hundreds of thousands of functions)
+			if (k !== "name" && rows.length > 1000) {
+				var vs = new Float64Array(rows.length);
+				for (var q = 0; q < rows.length; q++)
+					vs[q] = rows[q][k];
+				vs.sort();
+				var cut = sign < 0 ? vs[vs.length - 1000] : vs[999];
+				rows = rows.filter(function (st) {
+					return sign < 0 ? st[k] >= cut : st[k] <= cut;
+				});
+			}
 			rows.sort(function (a, b) {
 				var x = a[k], y = b[k], d = x < y ? -1 : x > y ? 1 : 0;
 				return d ? d * sign : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -985,8 +1120,8 @@
 				tr.setAttribute("tabindex", "0");
 				tr.__name = st.name;
 			}
-			info.textContent = " " + rows.length + " of " + stats.length + " functions" +
-				(shown < rows.length ? " (the first " + shown + " shown: filter to see more)" : "") +
+			info.textContent = " " + matching + " of " + stats.length + " functions" +
+				(shown < matching ? " (the first " + shown + " shown: filter to see more)" : "") +
 				"; click a row for its callers and callees";
 		}
 		tbody.addEventListener("click", function (e) {

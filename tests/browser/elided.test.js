@@ -14,6 +14,20 @@ const { check, done, launch, newPage, run } = require("./check.js");
 
 const [scorch] = process.argv.slice(2);
 
+// a function's self and total shares (%), from the folded text: total counts a stack once
+function expectedStats(folded, name) {
+	let total = 0, self = 0, all = 0, stacks = 0;
+	for (const line of fs.readFileSync(folded, "utf8").split("\n")) {
+		const m = /^(.*) ([\d.]+)$/.exec(line);
+		if (!m) continue;
+		const n = Number(m[2]), fr = m[1].split(";");
+		all += n;
+		if (fr.includes(name)) total += n, stacks++;
+		if (fr[fr.length - 1] === name) self += n;
+	}
+	return { self: 100 * self / all, total: 100 * total / all, stacks: stacks };
+}
+
 // the share of samples whose stack has a frame matching re, from the folded text
 function expectedMatch(folded, re) {
 	let total = 0, hit = 0;
@@ -35,6 +49,10 @@ run(async () => {
 	const lines = ["main;hot;work 90000"];
 	for (let i = 0; i < 10000; i++)
 		lines.push(`main;mid_${i % 40};leaf_${i}` + (i % 2 ? `;deep_${i % 3}` : "") + " 1");
+	// a drawn mid_5 calls itself through frames too narrow to draw: counted once in its total
+	for (let i = 0; i < 100; i++)
+		lines.push(`main;mid_5;rec_${i};mid_5;hot 1`);
+	lines.push("tiny_root;tiny_leaf 1");	// too narrow right under the root
 	const whole = path.join(dir, "whole.folded"), frac = path.join(dir, "frac.folded");
 	fs.writeFileSync(whole, lines.join("\n") + "\n");
 	fs.writeFileSync(frac, lines.map((l) => l.replace(/ (\d+)$/, (m, n) => " " + n * 0.25)).join("\n") + "\n");
@@ -65,6 +83,68 @@ run(async () => {
 				const want = expectedMatch(folded, new RegExp(re));
 				check(got === want, `${label}: /${re}/ ${got}, want ${want}`);
 			}
+			// the function table counts them too: a function drawn nowhere (deep_2, leaf_8),
+			// one whose callees are all too narrow (mid_3: no self), one both drawn and not,
+			// nested in itself (mid_5), one drawn and called from frames too narrow (hot), one
+			// too narrow right under the root (tiny_root)
+			await page.goto("file://" + svg);
+			const table = await page.evaluate((names) => {
+				window.scorch.functionTable();
+				const input = document.querySelector("#ftable input"), out = {};
+				// unfiltered: the first 1,000 of 10,000 and more, by self, descending
+				const self = Array.from(document.querySelectorAll("#ftable tbody tr")).map(
+					(tr) => [tr.children[0].textContent, +tr.children[1].textContent]);
+				out["(top)"] = [self.length, self[0][0], self.every((r, i) => !i || r[1] <= self[i - 1][1]),
+						 self.filter((r) => r[0].startsWith("leaf_")).length];
+				for (const nm of names) {
+					input.value = nm;
+					input.dispatchEvent(new Event("input"));
+					for (const tr of document.querySelectorAll("#ftable tbody tr")) {
+						const td = Array.from(tr.children).map((x) => x.textContent);
+						if (td[0] === nm) out[nm] = [+td[1], +td[2]];
+					}
+				}
+				return out;
+			}, ["main", "hot", "work", "mid_3", "mid_5", "leaf_7", "leaf_8", "deep_2", "rec_7", "tiny_root",
+			    "tiny_leaf"]);
+			const top = table["(top)"];
+			delete table["(top)"];
+			check(top[0] === 1000 && top[1] === "work" && top[2] && top[3] > 900,
+			      `${label}: the table's first 1,000 rows by self: ${JSON.stringify(top)}`);
+			for (const [nm, got] of Object.entries(table).concat([["(rows)", Object.keys(table).length]])) {
+				if (nm === "(rows)") {
+					check(got === 11, `${label}: the table has all 11 functions: ${JSON.stringify(table)}`);
+					continue;
+				}
+				const want = expectedStats(folded, nm);
+				check(Math.abs(got[0] - want.self) < 0.0051 && Math.abs(got[1] - want.total) < 0.0051,
+				      `${label}: table ${nm} self/total ${got}, want ${want.self.toFixed(3)}/${want.total.toFixed(3)}`);
+			}
+			// the callers and callees of mid_3: its 250 leaf_ callees and their deep_ callees,
+			// all too narrow in the graph, wide enough in the view
+			const sw = await page.evaluate(() => {
+				window.scorch.sandwich("mid_3");
+				const t = Array.from(document.querySelectorAll("#sandwich > g.sw title")).map((x) => x.textContent);
+				return { head: document.getElementById("swhead").textContent,
+					 leaf: t.filter((x) => x.startsWith("leaf_")).length,
+					 deep: t.filter((x) => x.startsWith("deep_")).length,
+					 main: t.filter((x) => x.startsWith("main ")).length };
+			});
+			const m3 = expectedStats(folded, "mid_3");
+			const m3deep = lines.filter((l) => l.includes(";mid_3;") && l.includes(";deep_")).length;
+			check(sw.leaf === 250 && sw.deep === m3deep && m3deep > 100 && sw.main === 1 &&
+			      sw.head.includes(`total ${m3.total.toFixed(2)}%`) && sw.head.endsWith("self 0.00%"),
+			      `${label}: mid_3's callers and callees ${JSON.stringify(sw)}`);
+			// deep_2, drawn nowhere: its callers, a leaf_ and a mid_ per stack
+			const d2 = await page.evaluate(() => {
+				window.scorch.sandwich("deep_2");
+				const t = Array.from(document.querySelectorAll("#sandwich > g.sw title")).map((x) => x.textContent);
+				return { head: document.getElementById("swhead").textContent, state: window.scorch.state().panel,
+					 mid: t.filter((x) => x.startsWith("mid_")).length };
+			});
+			const w2 = expectedStats(folded, "deep_2");
+			check(d2.state === "deep_2" && d2.mid === w2.stacks && d2.head.includes(`total ${w2.total.toFixed(2)}%`),
+			      `${label}: deep_2's callers ${JSON.stringify(d2)} want total ${w2.total.toFixed(2)}`);
 		}
 	}
 	// the drawn-only count differs, so the checks above can fail: /leaf_1/ has no drawn frame
@@ -141,7 +221,8 @@ run(async () => {
 	page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
 	await page.goto("file://" + svg + "?s=" + encodeURIComponent("work"));
 	const got = await page.evaluate(() => document.getElementById("matched").textContent);
-	check(got === "Matched: 90.0%", "damaged scorchTree: drawn frames still searched: " + got);
+	check(got === expectedMatch(whole, /work/) && got === "Matched: 89.9%",
+	      "damaged scorchTree: drawn frames still searched: " + got);
 	check(warnings.some((w) => w.includes("too narrow to draw")), "damaged scorchTree: a warning: " + warnings);
 
 	check(errors.length === 0, "no page errors: " + errors.join("; "));
