@@ -735,6 +735,7 @@
 		prunedIdx = null;
 		if (!T || !T.n)
 			return null;
+		loadNames();	// (the drawn frames' counts, below)
 		var first = new Int32Array(n).fill(-1), last = new Int32Array(n).fill(-1);
 		var next = new Int32Array(T.n).fill(-1), par = new Int32Array(T.n).fill(-1), stack = [];
 		for (var e = 0; e < T.n; e++) {
