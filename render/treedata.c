@@ -25,7 +25,6 @@
 #include <zlib.h>
 
 #define fputs fputs_unlocked
-#define fputc fputc_unlocked
 
 /* a display name: the profile's own bytes when the sanitizer leaves them as they are, else
  * a copy made by build_names */
@@ -292,7 +291,7 @@ static void build_names(struct tree_data *td)
 		goto nomem;
 	for (uint32_t id = 0; id < nf; id++) {
 		struct flame_node nd = { .name = id };
-		size_t len, chars;
+		size_t len;
 		const char *s = flame_name(&t, &nd, &len);
 		nm[id].len = len;
 		nm[id].s = s;
@@ -300,7 +299,7 @@ static void build_names(struct tree_data *td)
 			continue;
 		if (vec_grow((void **)&scratch, &cap_scratch, len * 3 + 4, 1, 4096))
 			goto nomem;
-		size_t l = text_sanitize(s, len, scratch, len * 3 + 4, &chars);
+		size_t l = text_sanitize(s, len, scratch, len * 3 + 4, NULL);
 		nm[id].len = l;
 		if (l == len && !memcmp(scratch, s, len)) {
 			nm[id].s = s;
@@ -327,7 +326,7 @@ static void build_names(struct tree_data *td)
 		if (k + 2 * NAMES_AHEAD < nf)
 			__builtin_prefetch(&nm[recs[k + 2 * NAMES_AHEAD].id]);
 		if (k + NAMES_AHEAD < nf)
-			__builtin_prefetch(nm[recs[k + NAMES_AHEAD].id].s + lcp[k + NAMES_AHEAD]);
+			prefetch_at(&nm[recs[k + NAMES_AHEAD].id], lcp[k + NAMES_AHEAD]);
 		uint32_t id = recs[k].id;
 		const struct name_ref *c = &nm[id];
 		size_t q = k ? lcp[k] : 0;
